@@ -1,0 +1,40 @@
+/**
+ * lanmcp's one error type. Every failure a user can meet carries a stable code (listed in README.md and
+ * checked by a test), a message that says what went wrong and where, an optional hint that says what to
+ * do, and the original error as `cause`. Only the CLI entry turns these into output and exit codes.
+ */
+export class LanmcpError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LanmcpError';
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** True for a LanmcpError, including one from another copy of this module (bundles). */
+export function isLanmcpError(value: unknown): value is LanmcpError {
+  return value instanceof Error && value.name === 'LanmcpError' && typeof (value as LanmcpError).code === 'string';
+}
+
+/**
+ * Every error code, with the one-line meaning the README documents. Adding a code here without
+ * documenting it in README.md fails `test/unit/error-codes-documented.test.ts`.
+ */
+export const ERROR_CODES = {
+  E_USAGE: 'the command line is wrong: unknown command, flag or missing argument',
+  E_INVENTORY_NOT_FOUND: 'the inventory file does not exist or cannot be read',
+  E_INVENTORY_INVALID: 'the inventory has diagnostics (schema or semantic rules); each one is printed with file:line:col',
+  E_INIT_EXISTS: '`lanmcp init` would overwrite an existing file',
+  E_LIMIT_NO_MATCH: '`--limit` matched no device, or names an unknown tag or group',
+  E_LAB_REQUIREMENTS: 'the local lab needs root on a Debian/Ubuntu host with debootstrap and systemd-nspawn',
+  E_LAB_FAILED: 'a lab step (rootfs build, network, device boot) failed; the message names the step and device',
+  E_LAB_NOT_RUNNING: 'a lab command needs a running lab (`lanmcp lab up`)',
+  E_EDGE_CONFIG: 'the edge server could not load its config file (missing, unreadable or invalid)',
+  E_INTERNAL: 'a bug in lanmcp: please report it with the printed stack',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
