@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs lanmcp's npm dependencies when they are missing or older than package-lock.json, and checks
+# Node. Shared by scripts/test.sh and scripts/quickstart.sh so a fresh Debian machine needs no manual step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 20 ]; then
+  echo "lanmcp needs Node.js >= 20 on this machine (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "hint: on Debian, install it from your usual Node.js source, then run this again." >&2
+  exit 1
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "==> npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly what CI runs (.ci/run): dependencies, build, typecheck, then unit,
+# in-process integration and real-device tests. The lab tests boot their own devices (test/lab/global-setup.ts)
+# and need root on Debian; they fail with a message naming what is missing, never skip silently.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+echo "==> build" >&2
+npm run --silent build
+echo "==> typecheck" >&2
+npx tsc --noEmit
+echo "==> vitest (unit, integration, lab)" >&2
+npx vitest run "$@"
