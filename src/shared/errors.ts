@@ -33,6 +33,13 @@ export const ERROR_CODES = {
   E_LAB_REQUIREMENTS: 'the local lab needs root on a Debian/Ubuntu host with debootstrap and systemd-nspawn',
   E_LAB_FAILED: 'a lab step (rootfs build, network, device boot) failed; the message names the step and device',
   E_LAB_NOT_RUNNING: 'a lab command needs a running lab (`lanmcp lab up`)',
+  E_SSH_UNREACHABLE: 'the device did not answer SSH (connection refused, timed out, no route); the device is reported unreachable',
+  E_SSH_AUTH: 'SSH authentication failed for the user and key the inventory names',
+  E_SSH_HOSTKEY_UNKNOWN: 'the device presented a host key that no known_hosts file lists; rerun with --accept-new-host-keys to record it',
+  E_SSH_HOSTKEY_CHANGED: "the device's host key differs from the recorded one (both fingerprints are shown); never accepted automatically",
+  E_SSH_CONFIG: '~/.ssh/config (or an identity file it names) could not be read or has an entry lanmcp cannot follow',
+  E_SUDO_PASSWORD: '`become: sudo` needs passwordless sudo (`sudo -n`); this device asked for a password',
+  E_REMOTE_COMMAND: 'a command lanmcp ran on a device over SSH failed; the message shows the command, exit code and stderr',
   E_EDGE_CONFIG: 'the edge server could not load its config file (missing, unreadable or invalid)',
   E_INTERNAL: 'a bug in lanmcp: please report it with the printed stack',
 } as const;
