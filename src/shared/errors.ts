@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   E_SSH_CONFIG: '~/.ssh/config (or an identity file it names) could not be read or has an entry lanmcp cannot follow',
   E_SUDO_PASSWORD: '`become: sudo` needs passwordless sudo (`sudo -n`); this device asked for a password',
   E_REMOTE_COMMAND: 'a command lanmcp ran on a device over SSH failed; the message shows the command, exit code and stderr',
+  E_DEVICE_UNSUPPORTED: 'the device cannot run the edge: no systemd, or no Node.js >= 18 (the hint says what to install)',
   E_EDGE_CONFIG: 'the edge server could not load its config file (missing, unreadable or invalid)',
   E_INTERNAL: 'a bug in lanmcp: please report it with the printed stack',
 } as const;
