@@ -1,0 +1,104 @@
+import { fingerprint } from '../shared/hash.js';
+import { EDGE_LAYOUT } from './layout.js';
+import type { Change, DesiredEdge, DesiredFile, DeviceFacts, DevicePlan } from './types.js';
+
+const MIN_NODE_MAJOR = 18;
+const octal = (mode: number) => mode.toString(8).padStart(3, '0');
+
+/** The pure heart: (desired, facts) → the changes that make the device match, each with a reason. */
+export function planDevice(desired: DesiredEdge, facts: DeviceFacts): DevicePlan {
+  const base = { device: desired.device, address: desired.address };
+  if (desired.state === 'absent') return { ...base, ...planRemoval(desired, facts) };
+
+  const blocked = checkRequirements(facts);
+  if (blocked) return { ...base, outcome: 'blocked', changes: [blocked.change], error: blocked.error };
+
+  const changes: Change[] = [];
+  if (desired.tokenSha256 === undefined) {
+    changes.push({ resource: { type: 'token', device: desired.device }, action: 'create', reason: 'no token for this device in .lanmcp/: a new one is generated on apply (only its SHA-256 goes to the device)' });
+  }
+  changes.push(...desired.files.map((file) => planFile(file, facts)));
+  changes.push(...planLeftovers(facts));
+  changes.push(...planService(desired, facts, changes));
+  changes.push(planReceipt(desired, facts, changes));
+
+  const installed = Object.values(facts.files).some(Boolean) || facts.receipt !== undefined;
+  const changed = changes.some((c) => c.action !== 'noop');
+  return { ...base, outcome: !installed ? 'provision' : changed ? 'update' : 'unchanged', changes };
+}
+
+function checkRequirements(facts: DeviceFacts): { change: Change; error: DevicePlan['error'] } | undefined {
+  if (!facts.systemd) {
+    const message = 'systemd is not running on this device (no /run/systemd/system)';
+    return { change: { resource: { type: 'host', requirement: 'systemd' }, action: 'blocked', reason: message }, error: { code: 'E_DEVICE_UNSUPPORTED', message, hint: 'lanmcp runs the edge as a systemd service; use a systemd-based OS' } };
+  }
+  const major = Number.parseInt(facts.nodeVersion ?? '', 10);
+  if (Number.isNaN(major) || major < MIN_NODE_MAJOR) {
+    const found = facts.nodeVersion ? `Node.js ${facts.nodeVersion} at ${facts.nodePath}` : 'no `node` on PATH';
+    const message = `Node.js ≥ ${MIN_NODE_MAJOR} is required to run the edge; found ${found}`;
+    return { change: { resource: { type: 'host', requirement: 'node' }, action: 'blocked', reason: message }, error: { code: 'E_DEVICE_UNSUPPORTED', message, hint: 'install Node.js ≥ 18 on this device (Debian/Raspberry Pi OS: `apt install nodejs`)' } };
+  }
+  return undefined;
+}
+
+function planFile(file: DesiredFile, facts: DeviceFacts): Change {
+  const resource = { type: 'file' as const, path: file.path };
+  const current = facts.files[file.path];
+  const after = { sha256: file.sha256, mode: file.mode, ...(file.showDiff && file.source.kind === 'text' ? { text: file.source.text } : {}) };
+  if (!current) return { resource, action: 'create', reason: `file ${file.path} does not exist`, after };
+  const before = { sha256: current.sha256, mode: current.mode, ...(file.showDiff && current.text !== undefined ? { text: current.text } : {}) };
+  if (file.sha256 === '') return { resource, action: 'update', reason: `file ${file.path} will carry the new token's hash`, before, after };
+  if (current.sha256 !== file.sha256) {
+    return { resource, action: 'update', reason: `file ${file.path} content differs (${fingerprint(current.sha256)} → ${fingerprint(file.sha256)})`, before, after };
+  }
+  if (current.mode !== file.mode) {
+    return { resource, action: 'update', reason: `file ${file.path} mode is ${octal(current.mode)}, want ${octal(file.mode)}`, before, after };
+  }
+  return { resource, action: 'noop', reason: `file ${file.path} is up to date (${fingerprint(file.sha256)})` };
+}
+
+function planLeftovers(facts: DeviceFacts): Change[] {
+  return facts.leftovers.map((path) => ({ resource: { type: 'file', path }, action: 'delete', reason: `file ${path} was left by an interrupted apply` }));
+}
+
+/** Restart is decided from hashes on the device vs the receipt, so a run that died after writing still restarts. */
+function planService(desired: DesiredEdge, facts: DeviceFacts, fileChanges: Change[]): Change[] {
+  const resource = { type: 'service' as const, unit: EDGE_LAYOUT.unitName };
+  const changedFiles = fileChanges.filter((c) => c.resource.type === 'file' && c.action !== 'noop' && c.action !== 'delete').map((c) => (c.resource as { path: string }).path);
+  const staleFiles = desired.files.filter((f) => facts.files[f.path] && facts.receipt?.files[f.path] !== facts.files[f.path]!.sha256).map((f) => f.path);
+  const changes: Change[] = [];
+  if (!facts.service.enabled) changes.push({ resource, action: 'enable', reason: `${EDGE_LAYOUT.unitName} is not enabled at boot` });
+  if (!facts.service.active) {
+    changes.push({ resource, action: 'start', reason: `${EDGE_LAYOUT.unitName} is not running` });
+  } else if (changedFiles.length > 0) {
+    changes.push({ resource, action: 'restart', reason: `changed: ${changedFiles.join(', ')}` });
+  } else if (staleFiles.length > 0) {
+    changes.push({ resource, action: 'restart', reason: `running service predates ${staleFiles.join(', ')} (not in the receipt: an earlier apply did not finish)` });
+  }
+  if (changes.length === 0) changes.push({ resource, action: 'noop', reason: `${EDGE_LAYOUT.unitName} is enabled and running the current files` });
+  return changes;
+}
+
+function planReceipt(desired: DesiredEdge, facts: DeviceFacts, changes: Change[]): Change {
+  const resource = { type: 'receipt' as const, path: EDGE_LAYOUT.receipt.path };
+  if (!facts.receipt) return { resource, action: 'create', reason: 'no receipt on the device' };
+  if (changes.some((c) => c.action !== 'noop')) return { resource, action: 'update', reason: 'records the files and token of this apply' };
+  if (facts.receipt.lanmcp_version !== desired.version) {
+    return { resource, action: 'update', reason: `receipt is from lanmcp ${facts.receipt.lanmcp_version}, this is ${desired.version}` };
+  }
+  return { resource, action: 'noop', reason: `receipt matches (lanmcp ${desired.version})` };
+}
+
+function planRemoval(desired: DesiredEdge, facts: DeviceFacts): Pick<DevicePlan, 'outcome' | 'changes'> {
+  const changes: Change[] = [];
+  if (facts.service.enabled || facts.service.active) {
+    changes.push({ resource: { type: 'service', unit: EDGE_LAYOUT.unitName }, action: 'delete', reason: 'state: absent — stop and disable the edge' });
+  }
+  for (const [path, file] of Object.entries(facts.files)) {
+    if (file) changes.push({ resource: { type: 'file', path }, action: 'delete', reason: 'state: absent', before: { sha256: file.sha256, mode: file.mode } });
+  }
+  changes.push(...planLeftovers(facts));
+  if (facts.receipt) changes.push({ resource: { type: 'receipt', path: EDGE_LAYOUT.receipt.path }, action: 'delete', reason: 'state: absent' });
+  if (desired.tokenSha256 !== undefined) changes.push({ resource: { type: 'token', device: desired.device }, action: 'delete', reason: 'state: absent — the local token is revoked' });
+  return { outcome: changes.length > 0 ? 'remove' : 'unchanged', changes };
+}
