@@ -1,0 +1,76 @@
+// The semantic rules the schema cannot express. They run on every document, even one with schema
+// errors, reading defensively, so a user sees all problems in one pass.
+import type { Diagnostic } from '../shared/diagnostics.js';
+import { checkAddresses } from './address-rules.js';
+import { asMap, entriesOf, isMcpHost } from './raw.js';
+import type { RawMap } from './raw.js';
+import { checkSecrets } from './secret-rules.js';
+import type { SourceMap } from './source-map.js';
+import { didYouMean } from './suggest.js';
+
+function checkGroupMembers(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
+  const hosts = Object.keys(asMap(data.hosts) ?? {});
+  const diagnostics: Diagnostic[] = [];
+  for (const [group, body] of entriesOf(data.groups)) {
+    if (hosts.includes(group)) {
+      diagnostics.push(sourceMap.report('rule/name-clash', ['groups', group], `group "${group}" has the same name as a host`, {
+        atKey: true,
+        hint: 'rename the group: --limit and run_on_many targets must tell hosts and groups apart',
+      }));
+    }
+    const members = Array.isArray(body.hosts) ? body.hosts : [];
+    members.forEach((member, index) => {
+      if (typeof member !== 'string' || hosts.includes(member)) return;
+      const hint = didYouMean(member, hosts) ?? 'define the host under `hosts`, or remove it from the group';
+      diagnostics.push(sourceMap.report('rule/unknown-host', ['groups', group, 'hosts', index], `group "${group}" lists unknown host "${member}"`, { hint }));
+    });
+  }
+  return diagnostics;
+}
+
+function checkHubHost(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
+  const name = asMap(data.hub)?.host;
+  if (typeof name !== 'string') return [];
+  const hosts = asMap(data.hosts) ?? {};
+  const host = asMap(hosts[name]);
+  const path = ['hub', 'host'];
+  if (!host) {
+    const hint = didYouMean(name, Object.keys(hosts)) ?? 'name an edge host defined under `hosts`';
+    return [sourceMap.report('rule/unknown-host', path, `hub.host names unknown host "${name}"`, { hint })];
+  }
+  if (isMcpHost(host)) {
+    return [sourceMap.report('rule/hub-host', path, `hub.host "${name}" is a kind: mcp host; the hub can only be provisioned onto an edge host`)];
+  }
+  if (host.state === 'absent') {
+    return [sourceMap.report('rule/hub-host', path, `hub.host "${name}" has state: absent; the hub needs a present device`)];
+  }
+  return [];
+}
+
+/** A warning at every `tls: false`: tokens and command output would cross the LAN in clear text. */
+function checkEdgeTls(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
+  const layers: [string[], unknown][] = [
+    [['defaults'], data.defaults],
+    ...entriesOf(data.groups).map(([name, group]): [string[], unknown] => [['groups', name], group]),
+    ...entriesOf(data.hosts).map(([name, host]): [string[], unknown] => [['hosts', name], host]),
+  ];
+  return layers
+    .filter(([, layer]) => asMap(asMap(layer)?.edge)?.tls === false)
+    .map(([path]) =>
+      sourceMap.report('rule/edge-tls-off', [...path, 'edge', 'tls'], 'edge TLS is off: bearer tokens and command output cross the LAN in clear text', {
+        severity: 'warning',
+        hint: 'keep tls: true unless the network is trusted end to end',
+      }),
+    );
+}
+
+/** Every semantic problem in `data` (which may or may not conform to the schema). */
+export function checkRules(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
+  return [
+    ...checkGroupMembers(data, sourceMap),
+    ...checkAddresses(data, sourceMap),
+    ...checkHubHost(data, sourceMap),
+    ...checkSecrets(data, sourceMap),
+    ...checkEdgeTls(data, sourceMap),
+  ];
+}

@@ -1,0 +1,97 @@
+// Turns one ajv error into words a newcomer understands: which key, what was wrong, what to write instead.
+// The schema's own `description` texts state each rule, so pattern/format errors quote them.
+import type { ErrorObject } from 'ajv';
+import { formatKeyPath } from './source-map.js';
+import type { KeyPath } from './source-map.js';
+
+export interface DescribedError {
+  code: string;
+  path: KeyPath;
+  message: string;
+  hint?: string;
+  atKey: boolean;
+}
+
+/** MCP tool names are at most 64 characters; the hub builds `<device>_admin` and `<host>_<upstream tool>`. */
+export const MAX_DEVICE_NAME_LENGTH = 31;
+
+const BOOLEAN_WORDS = /^(yes|no|on|off|y|n|true|false)$/i;
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${show(value)}`;
+}
+
+function ruleText(error: ErrorObject): string {
+  const description = (error.parentSchema as { description?: string } | undefined)?.description;
+  return description ?? error.message ?? 'invalid value';
+}
+
+function unknownKey(error: ErrorObject, path: KeyPath): DescribedError {
+  const key = String((error.params as { additionalProperty: string }).additionalProperty);
+  const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+  const where = path.length === 0 ? 'at the top level' : `in ${formatKeyPath(path)}`;
+  let hint = allowed.length > 0 ? `allowed keys here: ${allowed.join(', ')}` : undefined;
+  if (key === 'url' && allowed.includes('address')) hint = 'a host with a url already speaks MCP: add `kind: mcp` to proxy it';
+  if (key === 'address' && allowed.includes('url')) hint = '`kind: mcp` hosts are reached by `url`, not `address`';
+  return { code: 'schema/unknown-key', path: [...path, key], message: `unknown key "${key}" ${where}`, atKey: true, ...(hint ? { hint } : {}) };
+}
+
+function badName(error: ErrorObject, path: KeyPath): DescribedError {
+  const name = String(error.propertyName);
+  const keyPath = [...path, name];
+  const isHost = path.length === 1 && path[0] === 'hosts';
+  if (isHost && name.length > MAX_DEVICE_NAME_LENGTH && /^[a-z][a-z0-9-]*$/.test(name)) {
+    const message =
+      `host name "${name}" is ${name.length} characters; at most ${MAX_DEVICE_NAME_LENGTH} so the hub's tool names ` +
+      `(${name}_admin, ${name}_<upstream tool>) stay within MCP's 64-character limit`;
+    return { code: 'rule/tool-name-too-long', path: keyPath, message, atKey: true, hint: 'choose a shorter name' };
+  }
+  return { code: 'schema/name', path: keyPath, message: `invalid name "${name}": ${ruleText(error)}`, atKey: true };
+}
+
+function typeError(error: ErrorObject, path: KeyPath): DescribedError {
+  const expected = String((error.params as { type: string }).type).replace('integer', 'a whole number').replace('object', 'a mapping').replace('array', 'a list');
+  const message = `${formatKeyPath(path)} must be ${expected.startsWith('a ') ? expected : `a ${expected}`}, not ${describeType(error.data)}`;
+  const hint = expected === 'boolean' && typeof error.data === 'string' && BOOLEAN_WORDS.test(error.data) ? 'write true or false, without quotes' : undefined;
+  return { code: 'schema/type', path, message, atKey: false, ...(hint ? { hint } : {}) };
+}
+
+/** The code, location and words for one ajv error at `path`. */
+export function describeSchemaError(error: ErrorObject, path: KeyPath): DescribedError {
+  const params = error.params as Record<string, unknown>;
+  const where = formatKeyPath(path);
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return unknownKey(error, path);
+    case 'pattern':
+      if (error.propertyName !== undefined) return badName(error, path);
+      return { code: 'schema/format', path, message: `${where}: ${show(error.data)} is not valid: ${ruleText(error)}`, atKey: false };
+    case 'format':
+    case 'anyOf':
+      return { code: 'schema/format', path, message: `${where}: ${show(error.data)} is not valid: ${ruleText(error)}`, atKey: false };
+    case 'required': {
+      const missing = String(params.missingProperty);
+      const message = path.length === 0 ? `missing required key "${missing}"` : `${where} is missing required key "${missing}"`;
+      return { code: 'schema/required', path, message, atKey: path.length > 0 };
+    }
+    case 'type':
+      return typeError(error, path);
+    case 'const':
+      return { code: 'schema/enum', path, message: `${where} must be ${show(params.allowedValue)}, not ${show(error.data)}`, atKey: false };
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(show).join(', ');
+      return { code: 'schema/enum', path, message: `${where} must be one of ${allowed}, not ${show(error.data)}`, atKey: false };
+    }
+    case 'uniqueItems':
+      return { code: 'schema/duplicate-item', path: [...path, Number(params.i)], message: `${where} lists ${show(error.data instanceof Array ? error.data[Number(params.i)] : '')} twice`, atKey: false };
+    default:
+      return { code: `schema/${error.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, path, message: `${where} ${error.message ?? 'is invalid'}`, atKey: false };
+  }
+}

@@ -1,0 +1,108 @@
+// Bytes → text → YAML document → plain data, with a diagnostic for every way that can fail: bytes that
+// are not UTF-8, YAML syntax errors, duplicate keys, alias bombs, an empty file, a top-level non-mapping.
+import { LineCounter, isAlias, isMap, parseDocument, visit } from 'yaml';
+import type { Document } from 'yaml';
+import type { Diagnostic } from '../shared/diagnostics.js';
+import { createSourceMap } from './source-map.js';
+import type { SourceMap } from './source-map.js';
+
+/** Aliases may expand to at most this many nodes each: a few kB of "billion laughs" must not eat the heap. */
+export const MAX_ALIAS_COUNT = 100;
+
+export interface YamlSource {
+  data?: Record<string, unknown>;
+  sourceMap?: SourceMap;
+  diagnostics: Diagnostic[];
+}
+
+function at(file: string, code: string, line: number, column: number, message: string, hint?: string): Diagnostic {
+  return { code, severity: 'error', message, file, line, column, path: '(root)', ...(hint ? { hint } : {}) };
+}
+
+/** Offset of the first byte that breaks UTF-8, or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    const extra = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
+    if (extra < 0 || i + extra >= bytes.length) return i;
+    for (let k = 1; k <= extra; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    // TextDecoder below still rejects overlongs and surrogates; this scan only finds the position.
+    i += extra + 1;
+  }
+  return -1;
+}
+
+/** UTF-8 bytes (or a string) → text, or a diagnostic naming the first bad byte. */
+export function decodeInventoryText(input: Uint8Array | string, file: string): { text?: string; diagnostic?: Diagnostic } {
+  if (typeof input === 'string') return { text: input.replace(/^\uFEFF/, '') };
+  if ((input[0] === 0xff && input[1] === 0xfe) || (input[0] === 0xfe && input[1] === 0xff)) {
+    return { diagnostic: at(file, 'yaml/encoding', 1, 1, 'the file is UTF-16; lanmcp reads UTF-8 only', 'save the file as UTF-8') };
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input) };
+  } catch {
+    const bad = Math.max(firstInvalidUtf8(input), 0);
+    const before = input.subarray(0, bad);
+    const line = before.filter((b) => b === 0x0a).length + 1;
+    const column = bad - (before.lastIndexOf(0x0a) + 1) + 1;
+    const hex = input[bad]?.toString(16).padStart(2, '0') ?? '??';
+    return { diagnostic: at(file, 'yaml/encoding', line, column, `byte 0x${hex} is not valid UTF-8`, 'save the file as UTF-8') };
+  }
+}
+
+/** The yaml package's error code and message → ours; its message ends with a position and a snippet we already show. */
+function describeYamlError(code: string, raw: string): [string, string, string?] {
+  const message = raw.split(/ at line \d+, column \d+/)[0]!.split('\n')[0]!;
+  if (code === 'DUPLICATE_KEY') return ['yaml/duplicate-key', 'duplicate key: a key may appear once per mapping'];
+  if (code === 'MULTIPLE_DOCS') return ['yaml/syntax', 'the file holds several YAML documents (---); an inventory is one document'];
+  if (code === 'TAG_RESOLVE_FAILED') {
+    return ['yaml/unknown-tag', message, 'lanmcp understands no custom YAML tags (e.g. !vault); secrets belong in environment variables'];
+  }
+  return ['yaml/syntax', message];
+}
+
+/** Where the first alias (or the first alias to `anchor`) is used. */
+function firstAliasPosition(doc: Document, lineCounter: LineCounter, anchor?: string): { line: number; col: number } {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      if (!isAlias(node) || (anchor !== undefined && node.source !== anchor)) return undefined;
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return lineCounter.linePos(offset);
+}
+
+/** YAML text → plain data and a source map; diagnostics instead of exceptions. */
+export function parseYamlSource(text: string, file: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter, strict: true });
+  const diagnostics = [...doc.errors, ...doc.warnings].map((error) => {
+    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const [code, message, hint] = describeYamlError(error.code, error.message);
+    return at(file, code, pos.line, pos.col, message, hint);
+  });
+  if (diagnostics.length > 0) return { diagnostics };
+  if (doc.contents === null || text.trim() === '') {
+    return { diagnostics: [at(file, 'yaml/empty', 1, 1, 'the inventory is empty', 'start from `lanmcp init` or inventory.example.yaml')] };
+  }
+  if (!isMap(doc.contents)) {
+    const pos = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
+    return { diagnostics: [at(file, 'yaml/not-mapping', pos.line, pos.col, 'the inventory must be a mapping (version:, hosts:, …) at the top level')] };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const unresolved = /^Unresolved alias.*: (.*)$/.exec(error.message)?.[1];
+    const pos = firstAliasPosition(doc, lineCounter, unresolved);
+    if (unresolved !== undefined) {
+      return { diagnostics: [at(file, 'yaml/unresolved-alias', pos.line, pos.col, error.message, 'define the anchor (&name) before using the alias (*name)')] };
+    }
+    const message = `${error.message} (aliases may expand to at most ${MAX_ALIAS_COUNT} nodes)`;
+    return { diagnostics: [at(file, 'yaml/alias-limit', pos.line, pos.col, message, 'write the repeated settings out, or move them to defaults or a group')] };
+  }
+  return { data: data as Record<string, unknown>, sourceMap: createSourceMap(doc, lineCounter, file), diagnostics: [] };
+}
