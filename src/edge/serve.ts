@@ -1,0 +1,29 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { LANMCP_VERSION } from '../shared/version.js';
+import type { EdgeConfig } from './config.js';
+import { createEdge } from './edge.js';
+import { createEdgeHttpServer, type EdgeHttpServer } from './http.js';
+import { allowedHostnames } from './http-rules.js';
+import { createSystem, deviceAddresses } from './probes.js';
+
+/**
+ * Starts the real edge: real OS, HTTP listener on the configured address. The config file and the running
+ * bundle are always protected, whatever protected_paths says.
+ */
+export async function startEdge(config: EdgeConfig, ownFiles: string[]): Promise<EdgeHttpServer> {
+  const guarded: EdgeConfig = { ...config, protected_paths: [...new Set([...config.protected_paths, ...ownFiles.map((f) => resolve(f))])] };
+  const system = createSystem();
+  const edge = createEdge(guarded, system);
+  const http = createEdgeHttpServer(edge, guarded, {
+    allowedHosts: allowedHostnames(guarded, hostname(), deviceAddresses()),
+    version: LANMCP_VERSION,
+  });
+  http.server.keepAliveTimeout = 65_000; // longer than clients' idle timeouts, so they close first (no reset races)
+  await new Promise<void>((ok, fail) => {
+    http.server.once('error', fail);
+    http.server.listen(config.listen.port, config.listen.host, () => ok());
+  });
+  system.log(JSON.stringify({ edge: 'start', time: new Date().toISOString(), version: LANMCP_VERSION, name: config.name, listen: config.listen, read_only: config.policy.read_only, tools: config.policy.tools, node: process.version }));
+  return http;
+}
