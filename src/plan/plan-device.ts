@@ -14,9 +14,7 @@ export function planDevice(desired: DesiredEdge, facts: DeviceFacts): DevicePlan
   if (blocked) return { ...base, outcome: 'blocked', changes: [blocked.change], error: blocked.error };
 
   const changes: Change[] = [];
-  if (desired.tokenSha256 === undefined) {
-    changes.push({ resource: { type: 'token', device: desired.device }, action: 'create', reason: 'no token for this device in .lanmcp/: a new one is generated on apply (only its SHA-256 goes to the device)' });
-  }
+  changes.push(...planToken(desired));
   changes.push(...desired.files.map((file) => planFile(file, facts)));
   changes.push(...planLeftovers(facts));
   changes.push(...planService(desired, facts, changes));
@@ -25,6 +23,17 @@ export function planDevice(desired: DesiredEdge, facts: DeviceFacts): DevicePlan
   const installed = Object.values(facts.files).some(Boolean) || facts.receipt !== undefined;
   const changed = changes.some((c) => c.action !== 'noop');
   return { ...base, outcome: !installed ? 'provision' : changed ? 'update' : 'unchanged', changes };
+}
+
+function planToken(desired: DesiredEdge): Change[] {
+  const resource = { type: 'token' as const, device: desired.device };
+  if (desired.tokenSha256 === undefined || desired.tokenStatus === 'new') {
+    return [{ resource, action: 'create', reason: 'no token for this device in .lanmcp/: a new one is issued (only its SHA-256 goes to the device)' }];
+  }
+  if (desired.tokenStatus === 'rotated') {
+    return [{ resource, action: 'update', reason: `token rotated (${fingerprint(desired.tokenSha256)}); the old one stops working` }];
+  }
+  return [];
 }
 
 function checkRequirements(facts: DeviceFacts): { change: Change; error: DevicePlan['error'] } | undefined {

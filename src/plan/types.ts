@@ -23,6 +23,8 @@ export interface DesiredEdge {
   files: DesiredFile[];
   /** SHA-256 of the device's token; undefined when no token exists yet (one is generated on apply). */
   tokenSha256: string | undefined;
+  /** `new`/`rotated` when this apply issues the token; absent or `stored` when it comes from .lanmcp/. */
+  tokenStatus?: 'stored' | 'new' | 'rotated';
 }
 
 /** What the read-only facts round trip found on a device. */
@@ -67,14 +69,15 @@ export interface Change {
   after?: { sha256?: string; mode?: number; text?: string };
 }
 
-export type DeviceOutcome = 'provision' | 'update' | 'remove' | 'unchanged' | 'unreachable' | 'blocked';
+/** `unreachable`: SSH did not answer; `failed`: answered but could not be inspected (auth, host key, sudo). */
+export type DeviceOutcome = 'provision' | 'update' | 'remove' | 'unchanged' | 'unreachable' | 'failed' | 'blocked';
 
 export interface DevicePlan {
   device: string;
   address: string;
   outcome: DeviceOutcome;
   changes: Change[];
-  /** Set when facts could not be gathered (outcome `unreachable`) or the device cannot run the edge (`blocked`). */
+  /** Set when facts could not be gathered (`unreachable`, `failed`) or the device cannot run the edge (`blocked`). */
   error?: { code: string; message: string; hint?: string };
 }
 

@@ -41,6 +41,10 @@ export const ERROR_CODES = {
   E_SUDO_PASSWORD: '`become: sudo` needs passwordless sudo (`sudo -n`); this device asked for a password',
   E_REMOTE_COMMAND: 'a command lanmcp ran on a device over SSH failed; the message shows the command, exit code and stderr',
   E_DEVICE_UNSUPPORTED: 'the device cannot run the edge: no systemd, or no Node.js >= 18 (the hint says what to install)',
+  E_ARTIFACT_MISSING: 'the edge bundle (dist/edge.mjs) is missing from this lanmcp installation',
+  E_VERIFY_FAILED: 'after apply the edge did not answer MCP over HTTP with the new token and version; the device was rolled back',
+  E_APPLY_LOCKED: 'another `lanmcp apply` holds the lock on this inventory (.lanmcp/apply.lock); the message names its pid and start time',
+  E_CONFIRM_REQUIRED: '`apply` needs confirmation and there is no terminal to ask on: pass --yes',
   E_EDGE_CONFIG: 'the edge server could not load its config file (missing, unreadable or invalid)',
   E_INTERNAL: 'a bug in lanmcp: please report it with the printed stack',
 } as const;

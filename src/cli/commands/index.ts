@@ -1,0 +1,9 @@
+import type { Command } from '../command.js';
+import { applyCommand } from './apply.js';
+import { diffCommand } from './diff.js';
+import { initCommand } from './init.js';
+import { labCommand } from './lab.js';
+import { validateCommand } from './validate.js';
+
+/** Every command, in the order `lanmcp --help` lists them. */
+export const commands: readonly Command[] = [initCommand, validateCommand, diffCommand, applyCommand, labCommand];
