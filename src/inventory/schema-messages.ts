@@ -28,9 +28,15 @@ function describeType(value: unknown): string {
   return `${typeof value} ${show(value)}`;
 }
 
-function ruleText(error: ErrorObject): string {
-  const description = (error.parentSchema as { description?: string } | undefined)?.description;
-  return description ?? error.message ?? 'invalid value';
+function description(error: ErrorObject): string | undefined {
+  return (error.parentSchema as { description?: string } | undefined)?.description;
+}
+
+/** `"x" is not valid; expected: <the schema's description of the rule>`. */
+function invalidValue(error: ErrorObject, path: KeyPath): DescribedError {
+  const expected = description(error);
+  const message = `${formatKeyPath(path)}: ${show(error.data)} is not valid${expected ? `; expected: ${expected}` : ''}`;
+  return { code: 'schema/format', path, message, atKey: false };
 }
 
 function unknownKey(error: ErrorObject, path: KeyPath): DescribedError {
@@ -53,7 +59,7 @@ function badName(error: ErrorObject, path: KeyPath): DescribedError {
       `(${name}_admin, ${name}_<upstream tool>) stay within MCP's 64-character limit`;
     return { code: 'rule/tool-name-too-long', path: keyPath, message, atKey: true, hint: 'choose a shorter name' };
   }
-  return { code: 'schema/name', path: keyPath, message: `invalid name "${name}": ${ruleText(error)}`, atKey: true };
+  return { code: 'schema/name', path: keyPath, message: `invalid name "${name}"; expected: ${description(error) ?? error.message}`, atKey: true };
 }
 
 function typeError(error: ErrorObject, path: KeyPath): DescribedError {
@@ -71,11 +77,10 @@ export function describeSchemaError(error: ErrorObject, path: KeyPath): Describe
     case 'additionalProperties':
       return unknownKey(error, path);
     case 'pattern':
-      if (error.propertyName !== undefined) return badName(error, path);
-      return { code: 'schema/format', path, message: `${where}: ${show(error.data)} is not valid: ${ruleText(error)}`, atKey: false };
+      return error.propertyName !== undefined ? badName(error, path) : invalidValue(error, path);
     case 'format':
     case 'anyOf':
-      return { code: 'schema/format', path, message: `${where}: ${show(error.data)} is not valid: ${ruleText(error)}`, atKey: false };
+      return invalidValue(error, path);
     case 'required': {
       const missing = String(params.missingProperty);
       const message = path.length === 0 ? `missing required key "${missing}"` : `${where} is missing required key "${missing}"`;
@@ -91,7 +96,11 @@ export function describeSchemaError(error: ErrorObject, path: KeyPath): Describe
     }
     case 'uniqueItems':
       return { code: 'schema/duplicate-item', path: [...path, Number(params.i)], message: `${where} lists ${show(error.data instanceof Array ? error.data[Number(params.i)] : '')} twice`, atKey: false };
-    default:
-      return { code: `schema/${error.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, path, message: `${where} ${error.message ?? 'is invalid'}`, atKey: false };
+    default: {
+      // minimum, maximum, minLength, maxLength, minItems: ajv's words plus the schema's description as the hint.
+      const code = `schema/${error.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      const hint = description(error);
+      return { code, path, message: `${where} ${error.message ?? 'is invalid'}`, atKey: false, ...(hint ? { hint } : {}) };
+    }
   }
 }

@@ -28,9 +28,12 @@ function inlineKeyRule(key: string, value: unknown, path: KeyPath, sourceMap: So
   // Only literal values: a host or group may well be *named* "token".
   const literal = typeof value === 'string' || (key === 'headers' && asMap(value) !== undefined);
   if (!SECRET_KEY.test(key) || !literal) return undefined;
-  const hint = key === 'headers'
-    ? 'write headers_env: { Header-Name: ENV_VAR_NAME } and keep the values in environment variables'
-    : 'keep the secret in an environment variable and name it, e.g. auth: { bearer_env: HA_TOKEN }';
+  const hint =
+    key === 'headers'
+      ? 'write headers_env: { Header-Name: ENV_VAR_NAME } and keep the values in environment variables'
+      : path.includes('ssh')
+        ? 'lanmcp logs in with SSH keys only: set ssh.identity_file or load the key into your SSH agent'
+        : 'keep the secret in an environment variable and name it, e.g. auth: { bearer_env: HA_TOKEN }';
   return sourceMap.report('rule/inline-secret', path, `"${key}" holds a secret inline; secrets never live in the inventory`, { hint, atKey: true });
 }
 

@@ -78,11 +78,15 @@ function firstAliasPosition(doc: Document, lineCounter: LineCounter, anchor?: st
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter, strict: true });
-  const diagnostics = [...doc.errors, ...doc.warnings].map((error) => {
+  const diagnostics: Diagnostic[] = [];
+  for (const error of [...doc.errors, ...doc.warnings]) {
     const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    // One syntax error often sets off more at the same spot (an unclosed quote also leaves a flow map
+    // open); the first says what to fix.
+    if (diagnostics.some((d) => d.line === pos.line && d.column === pos.col)) continue;
     const [code, message, hint] = describeYamlError(error.code, error.message);
-    return at(file, code, pos.line, pos.col, message, hint);
-  });
+    diagnostics.push(at(file, code, pos.line, pos.col, message, hint));
+  }
   if (diagnostics.length > 0) return { diagnostics };
   if (doc.contents === null || text.trim() === '') {
     return { diagnostics: [at(file, 'yaml/empty', 1, 1, 'the inventory is empty', 'start from `lanmcp init` or inventory.example.yaml')] };
