@@ -5,7 +5,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 const define = { __LANMCP_VERSION__: JSON.stringify(version) };
 
 // Two projects: `unit` (pure and in-process, milliseconds, parallel) and `lab` (real devices booted by
-// test/lab/global-setup.ts once per run; files run one at a time because they share the devices).
+// test/lab/global-setup.ts once per run; files run one at a time, in one fork, because they share the devices).
 export default defineConfig({
   define,
   test: {
@@ -17,7 +17,8 @@ export default defineConfig({
           name: 'lab',
           include: ['test/lab/**/*.test.ts'],
           globalSetup: ['test/lab/global-setup.ts'],
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },
