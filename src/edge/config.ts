@@ -126,7 +126,8 @@ class Checker {
   }
 
   int(o: Obj | undefined, key: string, at: string, min: number, max: number, fallback?: number): number | undefined {
-    const v = o?.[key];
+    if (!o) return undefined; // the missing parent was reported already
+    const v = o[key];
     if (v === undefined && fallback !== undefined) return fallback;
     if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
     return this.fail(`${at}${key}: ${v === undefined ? 'is required' : `must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`}`);
