@@ -11,7 +11,11 @@ if [ "$major" -lt 20 ]; then
   exit 1
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
-fi
+# npm ci when node_modules is missing or older than the lock file, in the project and in tools/conformance
+# (the MCP conformance suite and the Node 22 it needs, kept apart so Node 22 never shadows Node 20 in .bin).
+for dir in . tools/conformance; do
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "==> npm ci in $dir" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+done
