@@ -91,3 +91,10 @@ export async function ensureLabRequirements(env: NodeJS.ProcessEnv, log: (line: 
     throw labStepFailed(`installing ${install.join(' ')}`, cause, `install them yourself: apt-get install ${install.join(' ')}`);
   }
 }
+
+/** Throws E_LAB_REQUIREMENTS unless running as root (every lab command changes host networking or mounts). */
+export function requireRoot(action: string): void {
+  const uid = process.getuid?.() ?? -1;
+  if (uid === 0) return;
+  throw new LanmcpError('E_LAB_REQUIREMENTS', `${action} needs root (running as uid ${uid})`, { hint: 'run it with sudo' });
+}
