@@ -10,13 +10,20 @@ export interface Artifacts extends ArtifactInfo {
   bundle: Uint8Array;
 }
 
-/** Reads the edge bundle this lanmcp ships (dist/edge.mjs); its hash decides whether devices need it. */
+/** Reads what this lanmcp ships to devices: the edge bundle (dist/edge.mjs) and the unit template. */
 export async function loadArtifacts(): Promise<Artifacts> {
-  const path = join(findPackageRoot(), 'dist', 'edge.mjs');
+  const root = findPackageRoot();
+  const [bundle, unitTemplate] = await Promise.all([
+    readArtifact(join(root, 'dist', 'edge.mjs'), 'run `npm run build` in the lanmcp checkout'),
+    readArtifact(join(root, 'templates', 'lanmcp-edge.service'), 'reinstall lanmcp: its templates/ folder is incomplete'),
+  ]);
+  return { bundle, bundleSha256: sha256Hex(bundle), version: LANMCP_VERSION, unitTemplate: unitTemplate.toString('utf8') };
+}
+
+async function readArtifact(path: string, hint: string): Promise<Buffer> {
   try {
-    const bundle = await readFile(path);
-    return { bundle, bundleSha256: sha256Hex(bundle), version: LANMCP_VERSION };
+    return await readFile(path);
   } catch (cause) {
-    throw new LanmcpError('E_ARTIFACT_MISSING', `the edge bundle ${path} is missing`, { hint: 'run `npm run build` in the lanmcp checkout', cause });
+    throw new LanmcpError('E_ARTIFACT_MISSING', `${path} is missing`, { hint, cause });
   }
 }

@@ -9,6 +9,8 @@ import type { DesiredEdge, DesiredFile } from './types.js';
 export interface ArtifactInfo {
   version: string;
   bundleSha256: string;
+  /** templates/lanmcp-edge.service as shipped. */
+  unitTemplate: string;
 }
 
 export interface TokenState {
@@ -50,7 +52,14 @@ function textFile(layout: { path: string; mode: number }, text: string, showDiff
 export function buildDesiredEdge(device: EdgeDevice, artifacts: ArtifactInfo, token: TokenState | undefined, nodePath: string | undefined): DesiredEdge {
   const configText = `${JSON.stringify(renderEdgeConfig(device, token?.sha256 ?? '0'.repeat(64)), null, 2)}\n`;
   const config = textFile(EDGE_LAYOUT.config, configText, true);
-  const unitText = renderEdgeUnit({ nodePath: nodePath ?? '/usr/bin/node', runAs: device.edge.run_as, device: device.name });
+  const unitText = renderEdgeUnit(artifacts.unitTemplate, {
+    device: device.name,
+    version: artifacts.version,
+    node_path: nodePath ?? '/usr/bin/node',
+    run_as: device.edge.run_as,
+    memory_max: '50%',
+    tasks_max: 4096,
+  });
   return {
     device: device.name,
     state: device.state,

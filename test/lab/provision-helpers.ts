@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { commands } from '../../src/cli/commands/index.js';
+import { runCli } from '../../src/cli/run.js';
+import { getLab } from './lab-helpers.js';
+
+export interface InventoryHost {
+  name: string;
+  address?: string;
+  /** Extra YAML flow-mapping entries for this host, e.g. `ssh: { user: deploy }`. */
+  extra?: string;
+}
+
+/**
+ * A fresh folder with an inventory for the given lab devices (so `.lanmcp/` with its tokens is private to
+ * the test). Devices use the lab's key and known_hosts unless `extra` overrides them.
+ */
+export function writeLabInventory(hosts: InventoryHost[], options: { defaultsEdge?: string } = {}): string {
+  const lab = getLab();
+  const dir = mkdtempSync(join(tmpdir(), 'lanmcp-provision-'));
+  const lines = hosts.map((host) => {
+    const address = host.address ?? lab.devices.find((d) => d.name === host.name)?.address;
+    if (!address) throw new Error(`no lab device ${host.name} and no address given`);
+    return `  ${host.name}: { address: ${address}${host.extra ? `, ${host.extra}` : ''} }`;
+  });
+  const text = [
+    'version: 1',
+    'defaults:',
+    `  ssh: { user: root, identity_file: ${lab.ssh_key}, known_hosts: ${lab.known_hosts}, connect_timeout_s: 4 }`,
+    ...(options.defaultsEdge ? [`  edge: ${options.defaultsEdge}`] : []),
+    'hosts:',
+    ...lines,
+    '',
+  ].join('\n');
+  const file = join(dir, 'inventory.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a lanmcp command in-process, as the CLI would, with output captured. */
+export async function lanmcp(...argv: string[]): Promise<CliRun> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => (out += chunk));
+  stderr.on('data', (chunk) => (err += chunk));
+  const code = await runCli(argv, { stdout, stderr, env: {}, cwd: process.cwd(), interactive: false }, commands);
+  return { code, stdout: out, stderr: err };
+}
+
+/** `lanmcp diff --json` parsed. */
+export async function diffJson(inventory: string, ...extra: string[]) {
+  const run = await lanmcp('diff', '-i', inventory, '--json', ...extra);
+  return { ...run, plan: JSON.parse(run.stdout) as import('../../src/plan/types.js').Plan };
+}
