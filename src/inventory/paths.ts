@@ -10,6 +10,6 @@ export function expandPath(path: string, context: PathContext): string {
     return join(context.homeDir, path.slice(1));
   }
   if (isAbsolute(path)) return normalize(path);
-  // resolve() would consult process.cwd() for a relative base; join() keeps this function pure.
+  // resolve() would consult the working directory for a relative base; join() keeps this function pure.
   return isAbsolute(context.baseDir) ? resolve(context.baseDir, path) : join(context.baseDir, path);
 }
