@@ -14,12 +14,15 @@ export function defaultSshConfigFile(): string {
   return join(homedir(), '.ssh', 'config');
 }
 
-/** Parsed directives of `file` (default ~/.ssh/config) with its Includes; [] when it does not exist. */
+/**
+ * Parsed directives of `file` (default ~/.ssh/config) with its Includes; [] when it does not exist.
+ * A relative Include is relative to ~/.ssh, as in OpenSSH; in a config given explicitly (a project's
+ * own file) it is relative to that file's folder, so the project's files travel together.
+ */
 export function loadSshConfig(file: string = defaultSshConfigFile()): SshConfigDirective[] {
   const text = readOptional(file);
   if (text === undefined) return [];
-  // Relative Include paths are relative to ~/.ssh for a user config, as OpenSSH resolves them.
-  const base = join(homedir(), '.ssh');
+  const base = file === defaultSshConfigFile() ? join(homedir(), '.ssh') : dirname(file);
   return parseSshConfig(text, file, (pattern) => readIncluded(pattern, base));
 }
 

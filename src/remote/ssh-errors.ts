@@ -84,7 +84,7 @@ function keyFileStem(keyType: string): string {
 /** `become: sudo` on a device whose sudo wants a password. */
 export function sudoPasswordFailure(label: string, user: string, stderr: string): LanmcpError {
   return new LanmcpError('E_SUDO_PASSWORD', `sudo on ${label} asked for a password (become: sudo runs sudo -n): ${stderr.trim()}`, {
-    hint: `give ${user} passwordless sudo for lanmcp (NOPASSWD), e.g. "${user} ALL=(ALL) NOPASSWD: ALL" in /etc/sudoers.d/lanmcp, or use become: none with user root`,
+    hint: `give ${user} passwordless sudo for lanmcp (NOPASSWD) or use become: none with user root; e.g. "${user} ALL=(ALL) NOPASSWD: ALL" in /etc/sudoers.d/lanmcp`,
   });
 }
 
