@@ -14,7 +14,8 @@ import { LAB_RECIPE } from './recipe.js';
 import { ensureLabRequirements } from './requirements.js';
 import { ensureRootfs } from './rootfs.js';
 import {
-  ensureClientKey, labPaths, listDeviceOrdinals, listLabStates, loadLabState, saveLabState, writeAtomically, type LabState,
+  claimSubnet, ensureClientKey, labPaths, listDeviceOrdinals, listLabStates, loadClaimedSubnets, loadLabState, saveLabState,
+  writeAtomically, type LabState,
 } from './state.js';
 
 /** A running lab, as `lanmcp lab up --json` and the test helpers describe it. */
@@ -108,10 +109,23 @@ async function ensureLabState(name: string, env: NodeJS.ProcessEnv, log: (line: 
     await saveLabState({ ...existing, rootfs });
     return { ...existing, rootfs };
   }
-  const used = new Set([...(await listLabStates()).map((s) => s.subnet_index), ...(await loadUsedSubnetIndexes())]);
-  const state: LabState = { name, subnet_index: pickSubnetIndex(name, used), rootfs, created_at: new Date().toISOString() };
+  const state: LabState = { name, subnet_index: await allocateSubnet(name), rootfs, created_at: new Date().toISOString() };
   await saveLabState(state);
   return state;
+}
+
+// The lowest subnet no lab, claim or host address uses, claimed atomically against concurrent `up`s.
+async function allocateSubnet(name: string): Promise<number> {
+  const used = new Set([
+    ...(await listLabStates()).filter((s) => s.name !== name).map((s) => s.subnet_index),
+    ...(await loadClaimedSubnets(name)),
+    ...(await loadUsedSubnetIndexes()),
+  ]);
+  for (;;) {
+    const index = pickSubnetIndex(name, used);
+    if (await claimSubnet(name, index)) return index;
+    used.add(index);
+  }
 }
 
 // Boots the device unless its supervisor runs; true when it booted it.

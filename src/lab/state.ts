@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LanmcpError } from '../shared/errors.js';
 import { deviceOrdinal } from './addressing.js';
@@ -82,4 +82,47 @@ export async function writeAtomically(path: string, content: string): Promise<vo
   const temp = `${path}.tmp-${process.pid}`;
   await writeFile(temp, content, { mode: 0o644 });
   await rename(temp, path);
+}
+
+const CLAIMS = join(LAB_STATE_ROOT, '.subnets');
+const STALE_CLAIM_MS = 60_000;
+
+/**
+ * Claims subnet `index` for lab `name` by creating `.subnets/<index>` exclusively, so two labs brought up
+ * at the same moment never share a subnet. A claim whose lab has no state directory and is older than a
+ * minute was left by an interrupted `up` and is taken over.
+ */
+export async function claimSubnet(name: string, index: number): Promise<boolean> {
+  await mkdir(CLAIMS, { recursive: true, mode: 0o700 });
+  const file = join(CLAIMS, String(index));
+  try {
+    await writeFile(file, `${name}\n`, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const owner = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (owner === name) return true;
+  const age = Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+  if (owner !== '' && existsSync(labPaths(owner).dir)) return false;
+  if (age < STALE_CLAIM_MS) return false;
+  await writeAtomically(file, `${name}\n`);
+  return true;
+}
+
+/** Drops every subnet claim held by lab `name`. */
+export async function releaseSubnets(name: string): Promise<void> {
+  if (!existsSync(CLAIMS)) return;
+  for (const entry of await readdir(CLAIMS)) {
+    const file = join(CLAIMS, entry);
+    if ((await readFile(file, 'utf8').catch(() => '')).trim() === name) await rm(file, { force: true });
+  }
+}
+
+/** Subnet indexes claimed by labs other than `name`. */
+export async function loadClaimedSubnets(name: string): Promise<number[]> {
+  if (!existsSync(CLAIMS)) return [];
+  const entries = await readdir(CLAIMS);
+  const owners = await Promise.all(entries.map(async (entry) => ({ index: Number(entry), owner: (await readFile(join(CLAIMS, entry), 'utf8').catch(() => '')).trim() })));
+  return owners.filter((o) => o.owner !== name && Number.isInteger(o.index)).map((o) => o.index);
 }

@@ -8,7 +8,7 @@ import { devicePaths, unmountOverlay } from './device.js';
 import { mapLimit } from './map-limit.js';
 import { mountsUnder, unmountUnder } from './mounts.js';
 import { deleteBridge, deleteDeviceNetwork, listLabLinks, listLabNamespaces } from './network.js';
-import { labPaths, listDeviceOrdinals } from './state.js';
+import { labPaths, listDeviceOrdinals, releaseSubnets } from './state.js';
 
 /** What `downLab` found and removed. */
 export interface LabDownReport {
@@ -50,6 +50,7 @@ export async function downLab(name: string): Promise<LabDownReport> {
   await deleteBridge(name);
   await unmountUnder(paths.dir);
   await rm(paths.dir, { recursive: true, force: true });
+  await releaseSubnets(name);
   const after = await findLabLeftovers(name);
   if (!isEmpty(after)) {
     throw new LanmcpError('E_LAB_FAILED', `lab "${name}" is down but left behind: ${JSON.stringify(after)}`, {

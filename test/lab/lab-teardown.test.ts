@@ -27,9 +27,13 @@ afterAll(async () => {
 
 describe('lanmcp lab down', () => {
   it('leaves no namespace, link, mount, process or cgroup of the lab behind', async () => {
-    const info = await upLab({ name: LAB, devices: 2 });
+    await upLab({ name: LAB, devices: 1 });
+    const firstPid = (await loadLabStatus(LAB)).devices[0]?.pid;
+    const info = await upLab({ name: LAB, devices: 2 }); // grows the running lab, leaves lab1 alone
     expect(info.devices.map((d) => d.name)).toEqual(['lab1', 'lab2']);
+    expect(info.devices[0]?.address).not.toMatch(/^10\.77\.0\./); // never the default lab's subnet
     const status = await loadLabStatus(LAB);
+    expect(status.devices[0]?.pid).toBe(firstPid);
     const pids = status.devices.map((d) => d.pid);
     expect(status.devices.every((d) => d.running)).toBe(true);
     const mentioning = processesMentioning(`--machine=lanmcp-${LAB}-`);
@@ -49,6 +53,8 @@ describe('lanmcp lab down', () => {
       expect(existsSync(`/sys/fs/cgroup/${hierarchy}/lanmcp-lab/${LAB}`.replace('//', '/'))).toBe(false);
     }
     expect(existsSync(`/var/lib/lanmcp-lab/${LAB}`)).toBe(false);
+    const claims = existsSync('/var/lib/lanmcp-lab/.subnets') ? readdirSync('/var/lib/lanmcp-lab/.subnets') : [];
+    expect(claims.filter((c) => readFileSync(`/var/lib/lanmcp-lab/.subnets/${c}`, 'utf8').trim() === LAB)).toEqual([]);
     expect(existsSync(`/run/systemd/nspawn/propagate/lanmcp-${LAB}-lab1`)).toBe(false);
     expect(downMs).toBeLessThan(15_000);
   });
