@@ -8,7 +8,9 @@ import { remoteCommandFailure, sudoPasswordFailure } from './ssh-errors.js';
 import { buildAtomicWriteScript, isSudoPasswordRefusal, shCommand } from './shell.js';
 import { LanmcpError } from '../shared/errors.js';
 
-type Listener = (...args: never[]) => void;
+// ssh2 emits events with varied arguments; each listener below states the ones it reads.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Listener = (...args: any[]) => void;
 
 /** The part of an ssh2 ClientChannel used here. */
 export interface SshChannelLike {
