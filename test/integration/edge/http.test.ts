@@ -1,0 +1,163 @@
+import { request } from 'node:http';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RunRequest } from '../../../src/edge/system.js';
+import { createFakeSystem, type FakeSystem } from '../../unit/edge/fake-system.js';
+import { TEST_TOKEN, testConfig } from '../../unit/edge/test-config.js';
+import { MCP_HEADERS, listenEdge, rawRequest, rpc, sseMessages, type Listening } from './http-helpers.js';
+
+const runUntilAborted = (r: RunRequest) =>
+  new Promise<{ exitCode: null; signal: string; aborted: string }>((resolve) => r.signal.addEventListener('abort', () => resolve({ exitCode: null, signal: 'SIGTERM', aborted: String(r.signal.reason) }), { once: true }));
+
+let edge: Listening | undefined;
+let system: FakeSystem;
+afterEach(async () => {
+  await edge?.shutdown(100);
+  edge = undefined;
+});
+
+async function start(extra: Record<string, unknown> = {}) {
+  system = createFakeSystem();
+  edge = await listenEdge(testConfig({}, { max_request_bytes: 4096, ...extra }), system);
+  return edge;
+}
+
+const initialize = rpc(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } });
+
+describe('edge HTTP rules', () => {
+  it('GET /healthz answers without auth, revealing only liveness and version', async () => {
+    const { port } = await start();
+    const res = await rawRequest(port, { method: 'GET', path: '/healthz' });
+    expect([res.status, JSON.parse(res.body)]).toEqual([200, { ok: true, version: '9.9.9-test' }]);
+  });
+
+  it('401 with WWW-Authenticate for a missing or wrong token; no OAuth discovery documents', async () => {
+    const { port } = await start();
+    for (const authorization of [undefined, 'Bearer wrong', `Basic ${TEST_TOKEN}`]) {
+      const headers: Record<string, string> = { ...MCP_HEADERS };
+      if (authorization) headers.authorization = authorization;
+      else delete (headers as { authorization?: string }).authorization;
+      const res = await rawRequest(port, { headers, body: initialize });
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
+    }
+    for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-authorization-server', '/.well-known/oauth-protected-resource/mcp']) {
+      expect((await rawRequest(port, { method: 'GET', path })).status).toBe(404);
+    }
+  });
+
+  it('403 for a foreign Host or Origin (DNS rebinding), even with a valid token', async () => {
+    const { port } = await start();
+    expect((await rawRequest(port, { headers: { ...MCP_HEADERS, host: 'evil.example.com' }, body: initialize })).status).toBe(403);
+    expect((await rawRequest(port, { headers: { ...MCP_HEADERS, origin: 'http://evil.example.com' }, body: initialize })).status).toBe(403);
+    expect((await rawRequest(port, { headers: { ...MCP_HEADERS, host: 'kitchen-pi:8766', origin: 'http://localhost:5173' }, body: initialize })).status).toBe(200);
+  });
+
+  it('405 for GET and DELETE (stateless: no SSE stream, no sessions), 406, 415, 413, 400', async () => {
+    const { port } = await start();
+    const get = await rawRequest(port, { method: 'GET', headers: MCP_HEADERS });
+    expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
+    expect((await rawRequest(port, { method: 'DELETE', headers: MCP_HEADERS })).status).toBe(405);
+    expect((await rawRequest(port, { headers: { ...MCP_HEADERS, accept: 'application/json' }, body: initialize })).status).toBe(406);
+    expect((await rawRequest(port, { headers: { ...MCP_HEADERS, 'content-type': 'text/plain' }, body: initialize })).status).toBe(415);
+    const big = await rawRequest(port, { headers: MCP_HEADERS, body: rpc(2, 'tools/call', { name: 'write_file', arguments: { path: '/x', content: 'x'.repeat(10_000) } }) });
+    expect([big.status, JSON.parse(big.body).error.message]).toEqual([413, 'Payload Too Large: the limit is 4096 bytes']);
+    const parse = await rawRequest(port, { headers: MCP_HEADERS, body: '{"jsonrpc":' });
+    expect([parse.status, JSON.parse(parse.body).error.code]).toEqual([400, -32700]);
+    expect((await rawRequest(port, { headers: { ...MCP_HEADERS, 'mcp-protocol-version': '1999-01-01' }, body: initialize })).status).toBe(400);
+    expect((await rawRequest(port, { headers: MCP_HEADERS, body: `[${initialize}]` })).status).toBe(400);
+    const invalid = await rawRequest(port, { headers: MCP_HEADERS, body: '{"jsonrpc":"2.0","id":{}}' });
+    expect([invalid.status, JSON.parse(invalid.body).error.code]).toEqual([400, -32600]);
+    expect((await rawRequest(port, { method: 'POST', path: '/other', headers: MCP_HEADERS, body: initialize })).status).toBe(404);
+  });
+
+  it('413 also for a body streamed without Content-Length', async () => {
+    const { port } = await start();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp', headers: { ...MCP_HEADERS, 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 10; i++) req.write('x'.repeat(1000));
+      req.end();
+    });
+    expect(status).toBe(413);
+  });
+
+  it('negotiates older protocol versions; notifications get 202 with no body; JSON for quick calls', async () => {
+    const { port } = await start();
+    for (const version of ['2025-06-18', '2025-03-26', '2024-11-05', '2023-01-01']) {
+      const res = await rawRequest(port, { headers: MCP_HEADERS, body: rpc(1, 'initialize', { protocolVersion: version, capabilities: {}, clientInfo: { name: 't', version: '1' } }) });
+      expect(JSON.parse(res.body).result.protocolVersion).toBe(version === '2023-01-01' ? '2025-11-25' : version);
+    }
+    const note = await rawRequest(port, { headers: MCP_HEADERS, body: '{"jsonrpc":"2.0","method":"notifications/initialized"}' });
+    expect([note.status, note.body]).toEqual([202, '']);
+    const list = await rawRequest(port, { headers: MCP_HEADERS, body: rpc(3, 'tools/list') });
+    expect(list.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(list.body).result.tools).toHaveLength(7);
+    const unknown = await rawRequest(port, { headers: MCP_HEADERS, body: rpc(4, 'resources/list') });
+    expect(JSON.parse(unknown.body).error).toEqual({ code: -32601, message: 'Method not found: resources/list' });
+  });
+
+  it('run_command answers as SSE with progress events, then the result', async () => {
+    const { port } = await start({ progress_interval_ms: 10 });
+    system.onRun = () => new Promise((resolve) => setTimeout(() => resolve({ stdout: 'ok' }), 60));
+    const res = await rawRequest(port, { headers: MCP_HEADERS, body: rpc(5, 'tools/call', { name: 'run_command', arguments: { command: 'sleep 1' }, _meta: { progressToken: 'tok' } }) });
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    const messages = sseMessages(res.body);
+    expect(messages.length).toBeGreaterThanOrEqual(3);
+    expect(messages.slice(0, -1).every((m) => m.method === 'notifications/progress' && (m.params as { progressToken: string }).progressToken === 'tok')).toBe(true);
+    expect(messages.at(-1)).toMatchObject({ id: 5, result: { structuredContent: { stdout: 'ok' } } });
+  });
+
+  it('an SDK Client over StreamableHTTPClientTransport with the bearer header lists and calls tools, with progress', async () => {
+    const { url } = await start({ progress_interval_ms: 10 });
+    system.onRun = () => new Promise((resolve) => setTimeout(() => resolve({ stdout: 'upgraded' }), 200));
+    const client = new Client({ name: 'hub-test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${TEST_TOKEN}` } } }));
+    expect((await client.listTools()).tools).toHaveLength(7);
+    const progress: number[] = [];
+    const result = await client.callTool({ name: 'run_command', arguments: { command: 'apt-get upgrade' } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+    expect(result.structuredContent).toMatchObject({ stdout: 'upgraded' });
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    await client.close();
+  });
+
+  it('a notifications/cancelled POST aborts the call running in another request, whose stream then ends with the result', async () => {
+    const { port } = await start();
+    system.onRun = runUntilAborted;
+    const call = rawRequest(port, { headers: MCP_HEADERS, body: rpc(77, 'tools/call', { name: 'run_command', arguments: { command: 'sleep 100' } }) });
+    await vi.waitFor(() => expect(system.runs).toHaveLength(1));
+    const cancel = await rawRequest(port, { headers: MCP_HEADERS, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 77, reason: 'stop' } }) });
+    expect(cancel.status).toBe(202);
+    const messages = sseMessages((await call).body);
+    expect(messages.at(-1)).toMatchObject({ id: 77, result: { isError: true, structuredContent: { cancelled: true } } });
+    expect(String(system.runs[0]!.signal.reason)).toBe('cancelled: stop');
+  });
+
+  it('the client closing its connection aborts the call', async () => {
+    const { port } = await start();
+    system.onRun = runUntilAborted;
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp', headers: MCP_HEADERS });
+    req.on('error', () => {});
+    req.end(rpc(8, 'tools/call', { name: 'run_command', arguments: { command: 'sleep 100' } }));
+    await vi.waitFor(() => expect(system.runs).toHaveLength(1));
+    req.destroy();
+    await vi.waitFor(() => expect(system.runs[0]!.signal.aborted).toBe(true));
+    expect(String(system.runs[0]!.signal.reason)).toBe('the client closed the connection');
+  });
+
+  it('shutdown aborts running calls, lets their responses finish, then stops listening', async () => {
+    const listening = await start();
+    edge = undefined;
+    system.onRun = runUntilAborted;
+    const call = rawRequest(listening.port, { headers: MCP_HEADERS, body: rpc(9, 'tools/call', { name: 'run_command', arguments: { command: 'sleep 100' } }) });
+    await vi.waitFor(() => expect(system.runs).toHaveLength(1));
+    await listening.shutdown(2000);
+    expect(sseMessages((await call).body).at(-1)).toMatchObject({ id: 9, result: { structuredContent: { cancelled: true } } });
+    expect(String(system.runs[0]!.signal.reason)).toBe('the edge is shutting down');
+    await expect(rawRequest(listening.port, { method: 'GET', path: '/healthz' })).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
