@@ -32,9 +32,9 @@ async function writeInventory(target: string, text: string, shown: string): Prom
     await writeFile(target, text, { flag: 'wx' });
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw cause;
+    // No `cause`: "EEXIST: file already exists" would only repeat the message.
     throw new LanmcpError('E_INIT_EXISTS', `${shown} already exists; init never overwrites an inventory`, {
       hint: 'edit it, or pass -i OTHER.yaml to start a new one',
-      cause,
     });
   }
 }
