@@ -2,22 +2,61 @@
 export interface EdgeUnitValues {
   device: string;
   version: string;
-  /** Where `node` lives on the device (facts), e.g. /usr/bin/node. */
+  /** Where `node` lives on the device (facts), e.g. /usr/bin/node; a missing path leaves the unit looping in `activating`. */
   node_path: string;
+  /** `root`, or a user that administers through sudo (then the seccomp-based hardening is left out). */
   run_as: string;
+  /** systemd MemoryMax= for the edge and the commands it runs, e.g. `50%`, `512M`. */
   memory_max: string;
   tasks_max: number;
+  /** V8 old-space cap in MB; default 96 (room for max_concurrent calls with 1 MiB outputs). */
+  max_old_space_mb?: number;
+  /** Default /opt/lanmcp-edge/edge.mjs. */
+  bundle_path?: string;
+  /** Default /etc/lanmcp-edge/config.json. */
+  config_path?: string;
 }
 
+/** Seccomp-based: implies NoNewPrivileges for a unit without CAP_SYS_ADMIN, which would break sudo. */
+const ROOT_ONLY_HARDENING = [
+  'SystemCallArchitectures=native',
+  'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET AF_BLUETOOTH',
+  'LockPersonality=yes',
+].join('\n');
+
+const ONE_WORD = /^[^\s]+$/;
+const RULES: Record<string, RegExp> = {
+  device: /^[a-z][a-z0-9-]{0,30}$/,
+  version: ONE_WORD,
+  node_path: /^\/[A-Za-z0-9._/+-]+$/,
+  bundle_path: /^\/[A-Za-z0-9._/+-]+$/,
+  config_path: /^\/[A-Za-z0-9._/+-]+$/,
+  run_as: /^[a-z_][a-z0-9_-]{0,31}$/,
+  memory_max: /^([1-9][0-9]*[KMGT]?|[1-9][0-9]?%|100%|infinity)$/,
+  tasks_max: /^([1-9][0-9]{1,6}|infinity)$/,
+  max_old_space_mb: /^([1-9][0-9]{1,5})$/,
+};
+
 /**
- * Pure: fills `{{name}}` placeholders. An unknown placeholder, or a value with a newline (which would
- * inject unit directives), is a bug or hostile input and throws rather than rendering a broken unit.
+ * Pure: fills `{{name}}` placeholders of the template text (passed in; the provisioner reads the file).
+ * An unknown placeholder, or a value that is not one safe word (a newline would inject unit directives),
+ * is a bug or hostile input and throws rather than rendering a broken unit.
  */
 export function renderEdgeUnit(template: string, values: EdgeUnitValues): string {
+  const filled: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),
+    max_old_space_mb: String(values.max_old_space_mb ?? 96),
+    bundle_path: values.bundle_path ?? '/opt/lanmcp-edge/edge.mjs',
+    config_path: values.config_path ?? '/etc/lanmcp-edge/config.json',
+  };
+  for (const [name, rule] of Object.entries(RULES)) {
+    const value = filled[name];
+    if (value === undefined || !rule.test(value)) throw new Error(`unit value ${name} is invalid: ${JSON.stringify(value)} does not match ${rule}`);
+  }
+  filled.root_only_hardening = values.run_as === 'root' ? ROOT_ONLY_HARDENING : '';
   return template.replace(/\{\{([a-z_]+)\}\}/g, (_, name: string) => {
-    if (!(name in values)) throw new Error(`unit template has an unknown placeholder {{${name}}}`);
-    const value = String(values[name as keyof EdgeUnitValues]);
-    if (/[\n\r]/.test(value)) throw new Error(`unit value ${name} must be one line, got ${JSON.stringify(value)}`);
+    const value = filled[name];
+    if (value === undefined) throw new Error(`unit template has an unknown placeholder {{${name}}}`);
     return value;
   });
 }
