@@ -50,7 +50,7 @@ function textFile(layout: { path: string; mode: number }, text: string, showDiff
  * hash is unknown and left empty: the planner reports that the config will carry the new token's hash.
  */
 export function buildDesiredEdge(device: EdgeDevice, artifacts: ArtifactInfo, token: TokenState | undefined, nodePath: string | undefined): DesiredEdge {
-  const configText = `${JSON.stringify(renderEdgeConfig(device, token?.sha256 ?? '0'.repeat(64)), null, 2)}\n`;
+  const configText = `${JSON.stringify(renderEdgeConfig(device, token?.sha256 ?? '(issued on apply)'), null, 2)}\n`;
   const config = textFile(EDGE_LAYOUT.config, configText, true);
   const unitText = renderEdgeUnit(artifacts.unitTemplate, {
     device: device.name,

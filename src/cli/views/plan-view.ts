@@ -42,7 +42,10 @@ function renderDevice(device: DevicePlan, options: PlanViewOptions): string {
   }
   for (const change of device.changes) {
     if (change.action === 'noop' && !options.verbose) continue;
-    lines.push(`    ${SYMBOL[change.action]} ${describeResource(change.resource)}${actionSuffix(change.action)}: ${change.reason}`);
+    const resource = describeResource(change.resource);
+    // Reasons stand alone in --json ("file /x does not exist"); here the resource is already on the line.
+    const reason = change.reason.startsWith(`${resource} `) ? change.reason.slice(resource.length + 1) : change.reason;
+    lines.push(`    ${SYMBOL[change.action]} ${resource}${actionSuffix(change.action)}: ${reason}`);
     if (options.diff) lines.push(...renderTextDiff(change));
   }
   return `${lines.join('\n')}\n`;
