@@ -83,3 +83,37 @@ export function createSourceMap(doc: Document, lineCounter: LineCounter, file: s
     },
   };
 }
+
+function contains(node: unknown, offset: number): boolean {
+  const range = (node as Node | null)?.range;
+  return range !== undefined && range !== null && offset >= range[0] && offset <= range[2];
+}
+
+/** Whether `offset` lies in a pair: from its key to the end of its value (a tag or anchor sits in between). */
+function pairContains(pair: Pair<unknown, unknown>, offset: number): boolean {
+  const start = (pair.key as Node | null)?.range?.[0];
+  const end = ((pair.value as Node | null)?.range ?? (pair.key as Node | null)?.range)?.[2];
+  return start !== undefined && end !== undefined && offset >= start && offset <= end;
+}
+
+/** The key path of the deepest node at `offset`: names the key a YAML-level error (duplicate key, alias) sits in. */
+export function pathAtOffset(doc: Document, offset: number): KeyPath {
+  const path: (string | number)[] = [];
+  let node: unknown = doc.contents;
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && pairContains(p, offset));
+      if (!pair || !isScalar(pair.key)) return path;
+      path.push(String(pair.key.value));
+      if (contains(pair.key, offset) || !contains(pair.value, offset)) return path;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const index = node.items.findIndex((item) => contains(item, offset));
+      if (index < 0) return path;
+      path.push(index);
+      node = node.items[index];
+    } else {
+      return path;
+    }
+  }
+}

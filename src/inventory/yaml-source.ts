@@ -3,8 +3,8 @@
 import { LineCounter, isAlias, isMap, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import type { Diagnostic } from '../shared/diagnostics.js';
-import { createSourceMap } from './source-map.js';
-import type { SourceMap } from './source-map.js';
+import { createSourceMap, formatKeyPath, pathAtOffset } from './source-map.js';
+import type { KeyPath, SourceMap } from './source-map.js';
 
 /** Aliases may expand to at most this many nodes each: a few kB of "billion laughs" must not eat the heap. */
 export const MAX_ALIAS_COUNT = 100;
@@ -15,8 +15,8 @@ export interface YamlSource {
   diagnostics: Diagnostic[];
 }
 
-function at(file: string, code: string, line: number, column: number, message: string, hint?: string): Diagnostic {
-  return { code, severity: 'error', message, file, line, column, path: '(root)', ...(hint ? { hint } : {}) };
+function at(file: string, code: string, line: number, column: number, message: string, hint?: string, path: KeyPath = []): Diagnostic {
+  return { code, severity: 'error', message, file, line, column, path: formatKeyPath(path), ...(hint ? { hint } : {}) };
 }
 
 /** Offset of the first byte that breaks UTF-8, or -1. */
@@ -61,8 +61,8 @@ function describeYamlError(code: string, raw: string): [string, string, string?]
   return ['yaml/syntax', message];
 }
 
-/** Where the first alias (or the first alias to `anchor`) is used. */
-function firstAliasPosition(doc: Document, lineCounter: LineCounter, anchor?: string): { line: number; col: number } {
+/** The offset of the first alias (or the first alias to `anchor`). */
+function firstAliasOffset(doc: Document, anchor?: string): number {
   let offset = 0;
   visit(doc, {
     Alias(_key, node) {
@@ -71,42 +71,61 @@ function firstAliasPosition(doc: Document, lineCounter: LineCounter, anchor?: st
       return visit.BREAK;
     },
   });
-  return lineCounter.linePos(offset);
+  return offset;
+}
+
+/** Errors and warnings of the yaml parser, at most one per position: the first says what to fix. */
+function syntaxDiagnostics(doc: Document, file: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const error of [...doc.errors, ...doc.warnings]) {
+    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    // e.g. an unclosed quote also leaves a flow map open, reported at the same spot.
+    if (diagnostics.some((d) => d.line === pos.line && d.column === pos.col)) continue;
+    const [code, message, hint] = describeYamlError(error.code, error.message);
+    // Several documents: the position is past the first one, inside no key.
+    const path = error.code === 'MULTIPLE_DOCS' ? [] : pathAtOffset(doc, error.pos[0]);
+    diagnostics.push(at(file, code, pos.line, pos.col, message, hint, path));
+  }
+  return diagnostics;
+}
+
+/** An empty document or a top-level scalar/list is not an inventory. */
+function shapeDiagnostic(doc: Document, text: string, lineCounter: LineCounter, file: string): Diagnostic | undefined {
+  if (doc.contents === null || text.trim() === '') {
+    return at(file, 'yaml/empty', 1, 1, 'the inventory is empty', 'start from `lanmcp init` or inventory.example.yaml');
+  }
+  if (isMap(doc.contents)) return undefined;
+  const pos = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
+  return at(file, 'yaml/not-mapping', pos.line, pos.col, 'the inventory must be a mapping (version:, hosts:, …) at the top level');
+}
+
+/** Plain data, with aliases expanded under a limit ("billion laughs"), or a diagnostic at the offending alias. */
+function toData(doc: Document, lineCounter: LineCounter, file: string): { data?: unknown; diagnostic?: Diagnostic } {
+  try {
+    return { data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const unresolved = /^Unresolved alias.*: (.*)$/.exec(error.message)?.[1];
+    const offset = firstAliasOffset(doc, unresolved);
+    const { line, col } = lineCounter.linePos(offset);
+    const path = pathAtOffset(doc, offset);
+    if (unresolved !== undefined) {
+      return { diagnostic: at(file, 'yaml/unresolved-alias', line, col, error.message, 'define the anchor (&name) before using the alias (*name)', path) };
+    }
+    const message = `${error.message} (aliases may expand to at most ${MAX_ALIAS_COUNT} nodes)`;
+    return { diagnostic: at(file, 'yaml/alias-limit', line, col, message, 'write the repeated settings out, or move them to defaults or a group', path) };
+  }
 }
 
 /** YAML text → plain data and a source map; diagnostics instead of exceptions. */
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter, strict: true });
-  const diagnostics: Diagnostic[] = [];
-  for (const error of [...doc.errors, ...doc.warnings]) {
-    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
-    // One syntax error often sets off more at the same spot (an unclosed quote also leaves a flow map
-    // open); the first says what to fix.
-    if (diagnostics.some((d) => d.line === pos.line && d.column === pos.col)) continue;
-    const [code, message, hint] = describeYamlError(error.code, error.message);
-    diagnostics.push(at(file, code, pos.line, pos.col, message, hint));
-  }
-  if (diagnostics.length > 0) return { diagnostics };
-  if (doc.contents === null || text.trim() === '') {
-    return { diagnostics: [at(file, 'yaml/empty', 1, 1, 'the inventory is empty', 'start from `lanmcp init` or inventory.example.yaml')] };
-  }
-  if (!isMap(doc.contents)) {
-    const pos = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
-    return { diagnostics: [at(file, 'yaml/not-mapping', pos.line, pos.col, 'the inventory must be a mapping (version:, hosts:, …) at the top level')] };
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    if (!(error instanceof ReferenceError)) throw error;
-    const unresolved = /^Unresolved alias.*: (.*)$/.exec(error.message)?.[1];
-    const pos = firstAliasPosition(doc, lineCounter, unresolved);
-    if (unresolved !== undefined) {
-      return { diagnostics: [at(file, 'yaml/unresolved-alias', pos.line, pos.col, error.message, 'define the anchor (&name) before using the alias (*name)')] };
-    }
-    const message = `${error.message} (aliases may expand to at most ${MAX_ALIAS_COUNT} nodes)`;
-    return { diagnostics: [at(file, 'yaml/alias-limit', pos.line, pos.col, message, 'write the repeated settings out, or move them to defaults or a group')] };
-  }
+  const syntax = syntaxDiagnostics(doc, file);
+  if (syntax.length > 0) return { diagnostics: syntax };
+  const shape = shapeDiagnostic(doc, text, lineCounter, file);
+  if (shape) return { diagnostics: [shape] };
+  const { data, diagnostic } = toData(doc, lineCounter, file);
+  if (diagnostic) return { diagnostics: [diagnostic] };
   return { data: data as Record<string, unknown>, sourceMap: createSourceMap(doc, lineCounter, file), diagnostics: [] };
 }
