@@ -16,7 +16,7 @@ export interface ExecOptions {
   stdin?: string | Uint8Array;
   /** Run as root: through `sudo -n` when the device's become is sudo, as-is when it is none. */
   become?: boolean;
-  /** Give up after this long: the command is signalled and the call throws E_REMOTE_COMMAND. */
+  /** Give up after this long: the device kills the command's process group (coreutils `timeout`) and the call throws E_REMOTE_COMMAND. */
   timeoutMs?: number;
 }
 

@@ -26,6 +26,23 @@ export function shCommand(script: string, become: boolean): string {
   return become ? `sudo -n -- ${sh}` : sh;
 }
 
+/**
+ * The line sent for `exec`: the command as is, or wrapped for sudo and/or a time limit. The limit is
+ * enforced on the device by coreutils `timeout`, which runs the command in its own process group and
+ * signals the whole group (TERM, then KILL 2 s later): closing an SSH channel does not stop a
+ * command, and an SSH "signal" request reaches only the login shell, never sudo's children.
+ */
+export function execCommandLine(command: string, options: { sudo: boolean; timeoutMs?: number }): string {
+  if (!options.sudo && options.timeoutMs === undefined) return command;
+  const limit = options.timeoutMs === undefined ? '' : `timeout -k 2 ${timeoutSeconds(options.timeoutMs)} `;
+  return `${options.sudo ? 'sudo -n -- ' : ''}${limit}sh -c ${quote(command)}`;
+}
+
+function timeoutSeconds(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) throw new TypeError(`not a timeout: ${ms} ms`);
+  return String(Math.ceil(ms) / 1000);
+}
+
 /** What `sudo -n` prints when it would have to ask for a password (or a terminal to ask on). */
 export function isSudoPasswordRefusal(stderr: string): boolean {
   return /^sudo: (a password is required|a terminal is required|sorry, you must have a tty)/im.test(stderr);

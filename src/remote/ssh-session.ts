@@ -5,7 +5,7 @@
 import { constants } from 'node:os';
 import type { Connector, ExecOptions, ExecResult, PutFileOptions } from './connector.js';
 import { remoteCommandFailure, sudoPasswordFailure } from './ssh-errors.js';
-import { buildAtomicWriteScript, isSudoPasswordRefusal, shCommand } from './shell.js';
+import { buildAtomicWriteScript, execCommandLine, isSudoPasswordRefusal, shCommand } from './shell.js';
 import { LanmcpError } from '../shared/errors.js';
 
 // ssh2 emits events with varied arguments; each listener below states the ones it reads.
@@ -17,7 +17,6 @@ export interface SshChannelLike {
   stderr: { on(event: 'data', listener: (chunk: Buffer) => void): unknown };
   on(event: string, listener: Listener): unknown;
   end(data?: Buffer): unknown;
-  signal(name: string): unknown;
   close(): unknown;
 }
 
@@ -64,7 +63,8 @@ export function createSshSession(client: SshClientLike, options: SessionOptions)
     async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
       const sudo = opts.become === true && options.become === 'sudo';
       const stdin = typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin;
-      const result = await run(sudo ? shCommand(command, true) : command, stdin, opts.timeoutMs, command);
+      const line = execCommandLine(command, { sudo, ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
+      const result = await run(line, stdin, opts.timeoutMs, command);
       if (sudo && result.code !== 0 && isSudoPasswordRefusal(result.stderr)) throw sudoPasswordFailure(label, options.user, result.stderr);
       return result;
     },
@@ -112,11 +112,11 @@ function runOnChannel(client: SshClientLike, r: ChannelRun): Promise<ExecResult>
         let exit: { code: number; signal?: string } | undefined;
         let timedOut = false;
         if (r.timeoutMs !== undefined) {
+          // The device's own `timeout` (shell.ts) stops the command; here we only stop waiting for it.
           timer = setTimeout(() => {
             timedOut = true;
-            channel.signal('TERM'); // TERM, not KILL: sudo relays TERM to the command, KILL would orphan it
             channel.close();
-            done(remoteCommandFailure(r.label, r.shown, `timed out after ${r.timeoutMs} ms (sent SIGTERM)`));
+            done(remoteCommandFailure(r.label, r.shown, `timed out after ${r.timeoutMs} ms (the device stops it with SIGTERM, then SIGKILL)`));
           }, r.timeoutMs);
         }
         channel.on('data', ((chunk: Buffer) => stdout.push(chunk)) as Listener);

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildAtomicWriteScript, commandLine, isSudoPasswordRefusal, octalMode, quote, shCommand } from '../../../src/remote/shell.js';
+import { buildAtomicWriteScript, commandLine, execCommandLine, isSudoPasswordRefusal, octalMode, quote, shCommand } from '../../../src/remote/shell.js';
 
 /** Runs a script with the machine's /bin/sh (dash on Debian, the same family as the devices' sh). */
 function sh(script: string, stdin?: Uint8Array): { code: number | null; stdout: string; stderr: string } {
@@ -42,6 +42,22 @@ describe('shCommand and sudo', () => {
     expect(shCommand('echo "$0"', false)).toBe(`sh -c 'echo "$0"'`);
     expect(shCommand('id -u', true)).toBe(`sudo -n -- sh -c 'id -u'`);
     expect(sh(shCommand('a=1; echo "$a $(echo nested)"', false)).stdout).toBe('1 nested\n');
+  });
+
+  it('execCommandLine sends plain commands as they are and wraps for sudo and time limits', () => {
+    expect(execCommandLine('uptime', { sudo: false })).toBe('uptime');
+    expect(execCommandLine('id -u', { sudo: true })).toBe(`sudo -n -- sh -c 'id -u'`);
+    expect(execCommandLine('sleep 5', { sudo: false, timeoutMs: 1500 })).toBe(`timeout -k 2 1.5 sh -c 'sleep 5'`);
+    expect(() => execCommandLine('x', { sudo: false, timeoutMs: 0 })).toThrow(/not a timeout/);
+  });
+
+  it('the time limit stops the command and everything it started', () => {
+    const started = Date.now();
+    const r = sh(execCommandLine('sleep 30 & sleep 30; echo not reached', { sudo: false, timeoutMs: 300 }));
+    expect(r.code).toBe(124);
+    expect(r.stdout).toBe('');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(spawnSync('pgrep', ['-f', '^sleep 30$']).status).toBe(1);
   });
 
   it('recognises what sudo -n prints instead of prompting', () => {

@@ -7,7 +7,6 @@ type Script = (command: string, stdin: Buffer, channel: FakeChannel) => void;
 
 class FakeChannel extends EventEmitter implements SshChannelLike {
   stderr = new EventEmitter();
-  signals: string[] = [];
   private input: Buffer[] = [];
   constructor(private readonly onEnd: (stdin: Buffer) => void) {
     super();
@@ -15,9 +14,6 @@ class FakeChannel extends EventEmitter implements SshChannelLike {
   end(data?: Buffer): void {
     if (data) this.input.push(data);
     setImmediate(() => this.onEnd(Buffer.concat(this.input)));
-  }
-  signal(name: string): void {
-    this.signals.push(name);
   }
   close(): void {
     setImmediate(() => this.emit('close'));
@@ -95,12 +91,12 @@ describe('exec over one connection', () => {
     await expect(connector.exec('sleep 9')).resolves.toMatchObject({ code: 137, signal: 'KILL' });
   });
 
-  it('times out: signals TERM, closes the channel, throws E_REMOTE_COMMAND', async () => {
+  it('times out: the device-side timeout wraps the command, the call throws E_REMOTE_COMMAND without waiting', async () => {
     const { client, connector } = session(() => undefined);
     const started = Date.now();
-    await expect(connector.exec('sleep 60', { timeoutMs: 50 })).rejects.toMatchObject({ code: 'E_REMOTE_COMMAND', message: expect.stringContaining('sleep 60 failed on kitchen (deploy@10.0.0.21:22): timed out after 50 ms') });
+    await expect(connector.exec('sleep 60', { timeoutMs: 50, become: true })).rejects.toMatchObject({ code: 'E_REMOTE_COMMAND', message: expect.stringContaining('sleep 60 failed on kitchen (deploy@10.0.0.21:22): timed out after 50 ms') });
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(client.channels[0]!.signals).toEqual(['TERM']);
+    expect(client.commands).toEqual([`sudo -n -- timeout -k 2 0.05 sh -c 'sleep 60'`]);
   });
 
   it('turns a dropped connection into E_SSH_UNREACHABLE', async () => {
