@@ -89,6 +89,10 @@ export function describeSchemaError(error: ErrorObject, path: KeyPath): Describe
     case 'type':
       return typeError(error, path);
     case 'const':
+      // An unknown host kind fails the EdgeHost branch's `const: edge`; name both kinds.
+      if (path.at(-1) === 'kind' && path[0] === 'hosts') {
+        return { code: 'schema/enum', path, message: `${where} must be "edge" (the default) or "mcp", not ${show(error.data)}`, atKey: false };
+      }
       return { code: 'schema/enum', path, message: `${where} must be ${show(params.allowedValue)}, not ${show(error.data)}`, atKey: false };
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(show).join(', ');
