@@ -69,6 +69,7 @@ export const initCommand: Command = {
     const target = resolve(context.cwd, shown);
     const root = findPackageRoot();
     const example = await readFile(join(root, 'inventory.example.yaml'), 'utf8');
+    await mkdir(dirname(target), { recursive: true });
     await writeInventory(target, renderStarterInventory(example, join(root, 'schemas', 'inventory.schema.json')), shown);
     const stateDir = join(dirname(target), STATE_DIR);
     await mkdir(stateDir, { recursive: true, mode: 0o700 });

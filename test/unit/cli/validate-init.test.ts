@@ -119,6 +119,14 @@ describe('lanmcp init', () => {
     expect(existsSync(join(dir, 'home.yaml')) && existsSync(join(dir, 'office.yaml'))).toBe(true);
   });
 
+  it('creates the folder of a -i path, and puts .lanmcp/ and .gitignore next to the inventory', async () => {
+    const run = await lanmcp('init', '-i', 'sites/home/inventory.yaml');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('created sites/home/.lanmcp/ (mode 0700)\nadded .lanmcp/ to sites/home/.gitignore\n');
+    expect(statSync(join(dir, 'sites/home/.lanmcp')).mode & 0o777).toBe(0o700);
+    expect((await lanmcp('validate', '-i', 'sites/home/inventory.yaml')).code).toBe(0);
+  });
+
   it('refuses to overwrite an inventory: E_INIT_EXISTS, exit 1, file untouched', async () => {
     writeFileSync(join(dir, 'inventory.yaml'), 'mine\n');
     const run = await lanmcp('init');
