@@ -65,8 +65,3 @@ export function checkSchema(data: unknown, sourceMap: SourceMap): Diagnostic[] {
   }
   return diagnostics;
 }
-
-/** Whether `data` conforms to the schema (no diagnostics needed). */
-export function conformsToSchema(data: unknown): boolean {
-  return validator()(data) === true;
-}

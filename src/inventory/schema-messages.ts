@@ -62,11 +62,20 @@ function badName(error: ErrorObject, path: KeyPath): DescribedError {
   return { code: 'schema/name', path: keyPath, message: `invalid name "${name}"; expected: ${description(error) ?? error.message}`, atKey: true };
 }
 
+const TYPE_WORDS: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'a boolean',
+  object: 'a mapping',
+  array: 'a list',
+};
+
 function typeError(error: ErrorObject, path: KeyPath): DescribedError {
-  const expected = String((error.params as { type: string }).type).replace('integer', 'a whole number').replace('object', 'a mapping').replace('array', 'a list');
-  const message = `${formatKeyPath(path)} must be ${expected.startsWith('a ') ? expected : `a ${expected}`}, not ${describeType(error.data)}`;
-  const hint = expected === 'boolean' && typeof error.data === 'string' && BOOLEAN_WORDS.test(error.data) ? 'write true or false, without quotes' : undefined;
-  return { code: 'schema/type', path, message, atKey: false, ...(hint ? { hint } : {}) };
+  const type = String((error.params as { type: string }).type);
+  const message = `${formatKeyPath(path)} must be ${TYPE_WORDS[type] ?? type}, not ${describeType(error.data)}`;
+  const yesNo = type === 'boolean' && typeof error.data === 'string' && BOOLEAN_WORDS.test(error.data);
+  return { code: 'schema/type', path, message, atKey: false, ...(yesNo ? { hint: 'write true or false, without quotes' } : {}) };
 }
 
 /** The code, location and words for one ajv error at `path`. */
