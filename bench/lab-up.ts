@@ -1,4 +1,4 @@
-// Times `lanmcp lab up 20` and `lanmcp lab down` of a separately named lab ("bench"), once the device
+// Times `lanmcp lab up 20` and `lanmcp lab down` of a separately named lab ("labup"), once the device
 // rootfs exists, and writes bench/results/lab-up.json. Run as root: `npx vite-node bench/lab-up.ts`.
 // Goal (issue 3): up 20 ≤ 10 s. The CLI is spawned as a user would run it (after `npm run build`).
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,8 @@ import os from 'node:os';
 import { LAB_RECIPE } from '../src/lab/recipe.js';
 import { ensureRootfs } from '../src/lab/rootfs.js';
 
-const LAB = 'bench';
+// Not "bench": other benchmarks run their own labs under that name.
+const LAB = 'labup';
 const DEVICES = Number(process.env.BENCH_LAB_DEVICES || 20);
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const root = new URL('..', import.meta.url).pathname;

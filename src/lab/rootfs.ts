@@ -6,8 +6,9 @@ import { pickDebianMirror, type SourceFile } from './mirror.js';
 import { unmountUnder } from './mounts.js';
 import { debootstrapArgv, recipeHash, type RootfsRecipe } from './recipe.js';
 import { labStepFailed, runCommand } from './run.js';
+import { listLabStates } from './state.js';
 
-/** Where golden rootfs trees are cached, one directory per recipe hash. */
+/** Where golden rootfs trees are cached, one directory per recipe hash (`LANMCP_LAB_CACHE` overrides it). */
 export const ROOTFS_CACHE = '/var/cache/lanmcp';
 
 const BUILD_PREFIX = '.build-rootfs-';
@@ -18,12 +19,13 @@ const BUILD_PREFIX = '.build-rootfs-';
  */
 export async function ensureRootfs(recipe: RootfsRecipe, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
   const hash = recipeHash(recipe);
-  const final = join(ROOTFS_CACHE, `rootfs-${hash}`);
+  const cache = env.LANMCP_LAB_CACHE || ROOTFS_CACHE;
+  const final = join(cache, `rootfs-${hash}`);
   if (existsSync(final)) return final;
-  await mkdir(ROOTFS_CACHE, { recursive: true });
-  await removeAbandonedBuilds();
+  await mkdir(cache, { recursive: true });
+  await removeAbandonedBuilds(cache);
   const mirror = await loadDebianMirror(env);
-  const temp = join(ROOTFS_CACHE, `${BUILD_PREFIX}${hash}-${process.pid}`);
+  const temp = join(cache, `${BUILD_PREFIX}${hash}-${process.pid}`);
   const started = Date.now();
   log(`building the device rootfs (Debian ${recipe.suite}, once per machine) from ${mirror} ...`);
   try {
@@ -42,7 +44,17 @@ export async function ensureRootfs(recipe: RootfsRecipe, env: NodeJS.ProcessEnv,
     throw labStepFailed(`building the device rootfs ${final}`, cause, 'check that apt can reach the mirror (`apt-get update`)');
   }
   log(`rootfs built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${final}`);
+  await pruneOldRootfs(cache, final);
   return final;
+}
+
+// Trees of earlier recipes (~300 MB each) go once no lab's devices still use them as their lower layer.
+async function pruneOldRootfs(cache: string, current: string): Promise<void> {
+  const inUse = new Set((await listLabStates()).map((state) => state.rootfs));
+  for (const name of await readdir(cache)) {
+    const path = join(cache, name);
+    if (/^rootfs-[0-9a-f]{16}$/.test(name) && path !== current && !inUse.has(path)) await rm(path, { recursive: true, force: true });
+  }
 }
 
 /** The Debian mirror for debootstrap: `LANMCP_LAB_MIRROR`, else the one apt on this machine uses. */
@@ -65,11 +77,11 @@ async function readAptSources(): Promise<SourceFile[]> {
 }
 
 // A build whose process is gone was interrupted: its tree (and any mount debootstrap left in it) goes.
-async function removeAbandonedBuilds(): Promise<void> {
-  for (const name of await readdir(ROOTFS_CACHE)) {
+async function removeAbandonedBuilds(cache: string): Promise<void> {
+  for (const name of await readdir(cache)) {
     const pid = Number(/^\.build-rootfs-[0-9a-f]+-(\d+)$/.exec(name)?.[1]);
     if (!pid || existsSync(`/proc/${pid}`)) continue;
-    await unmountUnder(join(ROOTFS_CACHE, name));
-    await rm(join(ROOTFS_CACHE, name), { recursive: true, force: true });
+    await unmountUnder(join(cache, name));
+    await rm(join(cache, name), { recursive: true, force: true });
   }
 }
