@@ -3,6 +3,7 @@
 import type { ErrorObject } from 'ajv';
 import { formatKeyPath } from './source-map.js';
 import type { KeyPath } from './source-map.js';
+import { didYouMean } from './suggest.js';
 
 export interface DescribedError {
   code: string;
@@ -43,7 +44,8 @@ function unknownKey(error: ErrorObject, path: KeyPath): DescribedError {
   const key = String((error.params as { additionalProperty: string }).additionalProperty);
   const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
   const where = path.length === 0 ? 'at the top level' : `in ${formatKeyPath(path)}`;
-  let hint = allowed.length > 0 ? `allowed keys here: ${allowed.join(', ')}` : undefined;
+  const near = didYouMean(key, allowed);
+  let hint = allowed.length > 0 ? `${near ? `${near} ` : ''}allowed keys here: ${allowed.join(', ')}` : undefined;
   if (key === 'url' && allowed.includes('address')) hint = 'a host with a url already speaks MCP: add `kind: mcp` to proxy it';
   if (key === 'address' && allowed.includes('url')) hint = '`kind: mcp` hosts are reached by `url`, not `address`';
   return { code: 'schema/unknown-key', path: [...path, key], message: `unknown key "${key}" ${where}`, atKey: true, ...(hint ? { hint } : {}) };

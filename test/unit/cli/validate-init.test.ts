@@ -65,7 +65,7 @@ describe('lanmcp validate', () => {
       'site.yaml: 2 errors',
       '',
     ]);
-    expect(run.stderr).toContain('  hint: allowed keys here: kind, address, description, tags, state, ssh, edge');
+    expect(run.stderr).toContain('  hint: did you mean "ssh"? allowed keys here: kind, address, description, tags, state, ssh, edge');
   });
 
   it('prints {valid, file, devices, diagnostics} on stdout with --json', async () => {

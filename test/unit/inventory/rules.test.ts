@@ -59,6 +59,11 @@ hosts:
     expect(result.devices).toBeUndefined();
   });
 
+  it('suggests the key a typo meant', () => {
+    const [diagnostic] = parseInventory('version: 1\nhosts:\n  pi: { address: 10.0.0.1, descripton: x }\n', 'inventory.yaml').diagnostics;
+    expect(diagnostic?.hint).toBe('did you mean "description"? allowed keys here: kind, address, description, tags, state, ssh, edge');
+  });
+
   it('resolves with warnings only', () => {
     const result = parseInventory('version: 1\nhosts:\n  pi: { address: 10.0.0.1, edge: { tls: false } }\n', 'inventory.yaml');
     expect(result.diagnostics.map((d) => d.severity)).toEqual(['warning']);
