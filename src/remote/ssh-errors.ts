@@ -48,7 +48,14 @@ export function connectFailure(error: unknown, ctx: ConnectFailureContext): Lanm
 }
 
 /** The error for a host key that is not trusted; undefined for a known key. */
-export function hostKeyFailure(verdict: HostKeyVerdict, label: string, recordTo: string): LanmcpError | undefined {
+export function hostKeyFailure(verdict: HostKeyVerdict, label: string, recordTo: string, skippedLines: readonly string[] = []): LanmcpError | undefined {
+  const error = hostKeyError(verdict, label, recordTo);
+  if (error === undefined || skippedLines.length === 0) return error;
+  const note = `note: these known_hosts lines were skipped as malformed: ${skippedLines.join('; ')}`;
+  return new LanmcpError(error.code, error.message, { hint: `${error.hint}\n${note}` });
+}
+
+function hostKeyError(verdict: HostKeyVerdict, label: string, recordTo: string): LanmcpError | undefined {
   const shown = `${verdict.keyType} ${verdict.fingerprint}`;
   switch (verdict.status) {
     case 'known':

@@ -13,10 +13,10 @@ import type { Connector } from './connector.js';
 import { checkHostKey, preferredHostKeyAlgorithms, type HostKeyVerdict } from './host-key-check.js';
 import { formatKnownHostsLine, type KnownHostEntry } from './known-hosts.js';
 import { appendKnownHostsLine, loadKnownHosts } from './known-hosts-store.js';
-import { resolveSshHost, parseJumpSpec, type ResolveContext } from './ssh-config-resolve.js';
+import type { ResolveContext } from './ssh-config-resolve.js';
 import { loadSshConfig } from './ssh-config-load.js';
 import { connectFailure, hostKeyFailure } from './ssh-errors.js';
-import { loadIdentities, type Identities } from './ssh-identities.js';
+import { resolveEndpoints, type Endpoint } from './ssh-endpoints.js';
 import { createSshSession, type SshClientLike } from './ssh-session.js';
 import { LanmcpError } from '../shared/errors.js';
 
@@ -38,17 +38,10 @@ export interface SshTarget {
   proxyJump?: string;
 }
 
-/** One end to connect to, fully resolved. */
-interface Endpoint {
-  label: string;
-  host: string;
-  port: number;
-  user: string;
-  identities: Identities;
-}
-
 interface Trust {
   entries: readonly KnownHostEntry[];
+  /** Malformed known_hosts lines (`file:line: why`), named in host key errors: a typo in a pin shows. */
+  skipped: string[];
   accept: boolean;
   recordTo: string;
   timeoutS: number;
@@ -59,50 +52,41 @@ interface Trust {
 export async function connectSsh(target: SshTarget): Promise<Connector> {
   const ctx: ResolveContext = { home: homedir(), localUser: userInfo().username };
   const directives = target.useSshConfig === false ? [] : loadSshConfig(target.sshConfigFile);
-  const settings = resolveSshHost(directives, target.host, { user: target.user, port: target.port }, ctx);
-  const host = settings.hostname ?? target.host;
-  const sources = { identitiesOnly: settings.identitiesOnly, home: ctx.home, agentSocket: process.env.SSH_AUTH_SOCK };
-  const endpoint: Endpoint = {
-    label: `${target.name} (${target.user}@${host}:${target.port})`,
-    host,
-    port: target.port,
-    user: target.user,
-    identities: loadIdentities({ ...sources, configured: settings.identityFiles, ...optional('explicit', target.identityFile) }),
-  };
+  const { device, jump } = resolveEndpoints(target, directives, ctx, process.env.SSH_AUTH_SOCK);
+  const known = loadKnownHosts(target.knownHostsFiles);
   const trust: Trust = {
-    entries: loadKnownHosts(target.knownHostsFiles).entries,
+    entries: known.entries,
+    skipped: known.diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`),
     accept: target.acceptNewHostKeys,
     recordTo: target.recordHostKeysTo,
     timeoutS: target.connectTimeoutS,
     comment: `lanmcp:${target.name}`,
   };
-  const jumpSpec = target.proxyJump !== undefined ? parseJumpSpec(target.proxyJump) : settings.proxyJump;
-  if (jumpSpec === undefined) {
-    const ssh = await connectEndpoint(endpoint, trust);
-    return createSshSession(clientOf(ssh), { label: endpoint.label, user: target.user, become: target.become, end: () => endAll([ssh]) });
-  }
-  const jumpSettings = resolveSshHost(directives, jumpSpec.host, { ...optional('user', jumpSpec.user), ...optional('port', jumpSpec.port) }, ctx);
-  if (jumpSettings.proxyJump) throw new LanmcpError('E_SSH_CONFIG', `the jump host ${jumpSpec.host} for ${endpoint.label} has a ProxyJump of its own; lanmcp follows one hop`);
-  const jumpHost = jumpSettings.hostname ?? jumpSpec.host;
-  const jumpUser = jumpSettings.user ?? ctx.localUser;
-  const jumpPort = jumpSettings.port ?? 22;
-  const jump: Endpoint = {
-    label: `${jumpUser}@${jumpHost}:${jumpPort} (jump host for ${target.name})`,
-    host: jumpHost,
-    port: jumpPort,
-    user: jumpUser,
-    // The inventory's key is offered to the jump host too, after the jump host's own keys.
-    identities: loadIdentities({ ...sources, identitiesOnly: jumpSettings.identitiesOnly, configured: [...jumpSettings.identityFiles, ...(target.identityFile ? [target.identityFile] : [])] }),
-  };
-  const jumpSsh = await connectEndpoint(jump, { ...trust, comment: `lanmcp:${target.name}-jump` });
+  const session = (connections: NodeSSH[]): Connector =>
+    createSshSession(clientOf(connections[0]!), { label: device.label, user: target.user, become: target.become, end: () => endAll(connections) });
+  if (jump === undefined) return session([await connectEndpoint(device, trust)]);
+  const jumpSsh = await connectEndpoint(jump, { ...trust, comment: `lanmcp:jump-for-${target.name}` });
   try {
-    const sock = await jumpSsh.forwardOut('127.0.0.1', 0, host, target.port);
-    const ssh = await connectEndpoint({ ...endpoint, label: `${endpoint.label} via ${jumpUser}@${jumpHost}:${jumpPort}` }, trust, sock);
-    return createSshSession(clientOf(ssh), { label: endpoint.label, user: target.user, become: target.become, end: () => endAll([ssh, jumpSsh]) });
+    const sock = await forwardThrough(jumpSsh, device, jump, trust.timeoutS);
+    return session([await connectEndpoint({ ...device, label: `${device.label} via ${jump.user}@${jump.host}:${jump.port}` }, trust, sock), jumpSsh]);
   } catch (error) {
     await endAll([jumpSsh]);
-    if (error instanceof LanmcpError) throw error;
-    throw connectFailure(error, { ...endpoint, label: `${endpoint.label} (through ${jump.label})`, timeoutS: trust.timeoutS, identityNotes: endpoint.identities.notes });
+    throw error;
+  }
+}
+
+/** A TCP stream to the device opened by the jump host, within the connect timeout. */
+async function forwardThrough(jumpSsh: NodeSSH, device: Endpoint, jump: Endpoint, timeoutS: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`the jump host did not reach the device within ${timeoutS} s`), { level: 'client-timeout' })), timeoutS * 1000);
+  });
+  try {
+    return await Promise.race([jumpSsh.forwardOut('127.0.0.1', 0, device.host, device.port), timeout]);
+  } catch (error) {
+    throw connectFailure(error, { ...device, label: `${device.label} (through ${jump.label})`, timeoutS, identityNotes: device.identities.notes });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -129,12 +113,20 @@ async function connectEndpoint(endpoint: Endpoint, trust: Trust, sock?: unknown)
     });
   } catch (error) {
     ssh.dispose();
-    const refused = seen.verdict && !isTrusted(seen.verdict, trust) ? hostKeyFailure(seen.verdict, endpoint.label, trust.recordTo) : undefined;
+    const refused = seen.verdict && !isTrusted(seen.verdict, trust) ? hostKeyFailure(seen.verdict, endpoint.label, trust.recordTo, trust.skipped) : undefined;
     throw refused ?? connectFailure(error, { ...endpoint, timeoutS: trust.timeoutS, identityNotes: endpoint.identities.notes });
   }
   clientOf(ssh).on('error', () => undefined); // later failures surface on the next exec (ssh-session.ts)
+  // Each exec is a few small packets (channel open, exec request, EOF): with Nagle on, they wait for
+  // delayed ACKs and a 10 ms command takes ~45 ms. OpenSSH sets TCP_NODELAY for the same reason.
+  (ssh.connection as { setNoDelay?: (on: boolean) => void } | null)?.setNoDelay?.(true);
   if (seen.verdict?.status === 'unknown' && seen.key) {
-    appendKnownHostsLine(trust.recordTo, formatKnownHostsLine(endpoint.host, endpoint.port, seen.key, trust.comment));
+    try {
+      appendKnownHostsLine(trust.recordTo, formatKnownHostsLine(endpoint.host, endpoint.port, seen.key, trust.comment));
+    } catch (error) {
+      await endAll([ssh]);
+      throw error;
+    }
   }
   return ssh;
 }
@@ -171,8 +163,4 @@ async function endAll(connections: readonly NodeSSH[]): Promise<void> {
       ssh.dispose();
     });
   }
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -272,6 +272,13 @@ describe('ProxyJump', () => {
     expect((await viaA.exec('whoami', { become: true })).stdout).toBe('root\n');
   });
 
+  it('a device the jump host cannot reach → E_SSH_UNREACHABLE through the jump host, within the timeout', async () => {
+    const unused = labDevice(A).address.replace(/\.\d+$/, '.250');
+    const error = await failure(connectSsh(target(B, 'root', { host: unused, proxyJump: `root@${labDevice(A).address}`, connectTimeoutS: 2 })));
+    expect(error).toMatchObject({ code: 'E_SSH_UNREACHABLE', message: expect.stringContaining(`${B} (root@${unused}:22) (through root@${labDevice(A).address}:22 (jump host for ${B})) is unreachable`) });
+    expect(error.ms).toBeLessThan(3500);
+  });
+
   it("refuses a jump host whose key is unknown, naming the jump host", async () => {
     const onlyB = join(work, 'only_b_known_hosts');
     writeFileSync(onlyB, `${knownHostsOf(B)}\n`);

@@ -43,6 +43,13 @@ describe('host key failures', () => {
     expect(e.message).toBe('kitchen (pi@10.0.0.21:22) presented host key ssh-ed25519 SHA256:new, but the recorded key is ssh-ed25519 SHA256:old (/home/me/.ssh/known_hosts:7)');
     expect(e.hint).toContain('delete /home/me/.ssh/known_hosts:7');
   });
+  it('names malformed known_hosts lines in the hint, since a typo in a pin looks like an unknown key', () => {
+    const e = hostKeyFailure({ status: 'unknown', fingerprint: 'SHA256:new', keyType: 'ssh-ed25519' }, ctx.label, 'x', ['/pins:3: the key of type ssh-ed25519 is not valid base64'])!;
+    expect(e.code).toBe('E_SSH_HOSTKEY_UNKNOWN');
+    expect(e.hint).toContain('--accept-new-host-keys');
+    expect(e.hint).toContain('note: these known_hosts lines were skipped as malformed: /pins:3: the key of type ssh-ed25519 is not valid base64');
+  });
+
   it('revoked and known', () => {
     expect(hostKeyFailure({ status: 'revoked', fingerprint: 'SHA256:r', keyType: 'ssh-rsa', recorded }, ctx.label, 'x')!.code).toBe('E_SSH_HOSTKEY_CHANGED');
     expect(hostKeyFailure({ status: 'known', fingerprint: 'SHA256:k', keyType: 'ssh-rsa', recorded }, ctx.label, 'x')).toBeUndefined();
