@@ -56,7 +56,7 @@ export async function upLab(options: LabUpOptions = {}): Promise<LabInfo> {
   const existing = await listDeviceOrdinals(name);
   const ordinals = range(Math.max(wanted, ...existing));
   const booted = (await mapLimit(ordinals, 8, (ordinal) => ensureDeviceRunning(state, ordinal, clientKey))).filter(Boolean);
-  if (booted.length > 0) log(`booting ${booted.length} device(s) of lab "${name}" ...`);
+  if (booted.length > 0) log(`booting ${booted.length === 1 ? '1 device' : `${booted.length} devices`} of lab "${name}" ...`);
   await mapLimit(ordinals, 32, (ordinal) => {
     const device = deviceName(ordinal);
     return waitForSsh(device, deviceAddress(state.subnet_index, ordinal), devicePaths(paths.dir, device), BOOT_TIMEOUT_MS);

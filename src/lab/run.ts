@@ -27,7 +27,7 @@ export function runCommand(argv: readonly string[], options: RunOptions = {}): P
   const [file, ...args] = argv;
   if (file === undefined) throw new LanmcpError('E_INTERNAL', 'runCommand needs a non-empty argv');
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: withSbinPath(options.env ?? process.env) });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;
@@ -74,6 +74,13 @@ export function shellQuote(word: string): string {
 export function labStepFailed(step: string, cause: unknown, hint?: string): LanmcpError {
   const message = cause instanceof Error ? cause.message : String(cause);
   return new LanmcpError('E_LAB_FAILED', `${step}: ${message}`, hint === undefined ? { cause } : { cause, hint });
+}
+
+// `sudo` and non-login shells may leave the sbin directories (ip, mount, debootstrap) off PATH.
+function withSbinPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const dirs = (env.PATH ?? '/usr/bin:/bin').split(':');
+  const missing = ['/usr/local/sbin', '/usr/sbin', '/sbin'].filter((dir) => !dirs.includes(dir));
+  return missing.length === 0 ? env : { ...env, PATH: [...dirs, ...missing].join(':') };
 }
 
 function indent(text: string): string {

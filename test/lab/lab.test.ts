@@ -46,6 +46,7 @@ describe('the lab', () => {
     expect(routes.code).toBe(0);
     expect(routes.stdout).not.toMatch(/default/);
     expect(routes.stdout).toContain(`dev eth0 proto kernel scope link src ${labDevice('lab2').address}`);
+    expect((await deviceExec('lab2', 'ip -6 route')).stdout).not.toMatch(/default/);
     const outside = await deviceExec('lab2', 'ip route get 192.0.2.1');
     expect(outside.code).not.toBe(0);
     expect(outside.stderr).toMatch(/unreachable/i);

@@ -55,7 +55,7 @@ async function runUp(name: string, rest: string[], args: CommandArgs, context: C
   if (args.values.json === true) {
     const { inventory, devices, known_hosts, ssh_key } = info;
     context.stdout.write(`${JSON.stringify({ inventory, devices, known_hosts, ssh_key }, null, 2)}\n`);
-    context.stderr.write(`lab "${name}": ${devices.length} devices answer SSH (${seconds} s)\n`);
+    context.stderr.write(`lab "${name}": ${devicesText(devices.length)} answer SSH (${seconds} s)\n`);
   } else {
     context.stdout.write(renderUp(info, seconds));
   }
@@ -67,7 +67,7 @@ async function runDown(name: string, args: CommandArgs, context: CommandContext)
   const report = await downLab(name);
   if (args.values.json === true) context.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (!report.existed) context.stdout.write(`lab "${name}" was not running; nothing to remove\n`);
-  else context.stdout.write(`lab "${name}" is down: ${report.devices.length} devices stopped, nothing left behind\n`);
+  else context.stdout.write(`lab "${name}" is down: ${devicesText(report.devices.length)} stopped, nothing left behind\n`);
   return 'ok';
 }
 
@@ -82,7 +82,7 @@ function renderUp(info: LabInfo, seconds: string): string {
   const first = info.devices[0];
   const rows = info.devices.map((d) => `  ${d.name.padEnd(7)} ${d.address}`);
   return [
-    `lab "${info.name}": ${info.devices.length} devices answer SSH (${seconds} s)`,
+    `lab "${info.name}": ${devicesText(info.devices.length)} answer SSH (${seconds} s)`,
     ...rows,
     `inventory:   ${info.inventory}`,
     `known_hosts: ${info.known_hosts}`,
@@ -91,6 +91,10 @@ function renderUp(info: LabInfo, seconds: string): string {
     `     lanmcp validate -i ${info.inventory}`,
     '',
   ].join('\n');
+}
+
+function devicesText(count: number): string {
+  return count === 1 ? '1 device' : `${count} devices`;
 }
 
 function usage(message: string): LanmcpError {
