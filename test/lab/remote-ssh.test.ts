@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +146,44 @@ describe('failures while connecting', () => {
     const error = await failure(connectSsh(target(A, 'deploy', { identityFile: key })));
     expect(error).toMatchObject({ code: 'E_SSH_AUTH', message: `SSH authentication failed for ${A} (deploy@${labDevice(A).address}:22)` });
     expect(error.hint).toContain(`tried ${key}`);
+  });
+});
+
+describe('keys from ssh-agent', () => {
+  let agent: ChildProcess | undefined;
+  const saved = { HOME: process.env.HOME, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK };
+  afterAll(async () => {
+    process.env.HOME = saved.HOME;
+    if (saved.SSH_AUTH_SOCK === undefined) delete process.env.SSH_AUTH_SOCK;
+    else process.env.SSH_AUTH_SOCK = saved.SSH_AUTH_SOCK;
+    if (agent?.exitCode === null) {
+      agent.kill('SIGTERM');
+      await once(agent, 'exit');
+    }
+  });
+
+  it('a passphrase-protected key is skipped with a hint, and works once it is in ssh-agent', async () => {
+    // A HOME without ~/.ssh keys, so only the agent can supply the key.
+    const home = join(work, 'agent-home');
+    execFileSync('mkdir', ['-p', home]);
+    process.env.HOME = home;
+    const encrypted = join(work, 'encrypted_key');
+    execFileSync('cp', [getLab().ssh_key, encrypted]);
+    execFileSync('ssh-keygen', ['-q', '-p', '-N', 'secret words', '-f', encrypted]);
+    delete process.env.SSH_AUTH_SOCK;
+    const refused = await failure(connectSsh(target(A, 'deploy', { identityFile: encrypted })));
+    expect(refused).toMatchObject({ code: 'E_SSH_AUTH' });
+    expect(refused.hint).toContain(`${encrypted} is passphrase-protected; lanmcp does not prompt — add it to ssh-agent (ssh-add ${encrypted})`);
+
+    const socket = join(work, 'agent.sock');
+    agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+    const askpass = join(work, 'askpass.sh');
+    writeFileSync(askpass, "#!/bin/sh\necho 'secret words'\n", { mode: 0o700 });
+    execFileSync('ssh-add', ['-q', encrypted], { env: { ...process.env, SSH_AUTH_SOCK: socket, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' }, stdio: 'ignore' });
+    process.env.SSH_AUTH_SOCK = socket;
+    const viaAgent = await connect(target(A, 'deploy', { identityFile: undefined }));
+    expect((await viaAgent.exec('whoami', { become: true })).stdout).toBe('root\n');
   });
 });
 
