@@ -18,7 +18,7 @@ export interface Selection {
  * (`Selected 3/5 devices: …`). Any diagnostic error stops the command before a device is touched.
  */
 export async function loadSelection(file: string, limit: string | undefined, context: CommandContext): Promise<Selection> {
-  const inventory = await loadInventory(file);
+  const inventory = await loadInventory(file, { cwd: context.cwd, ...(context.env.HOME ? { homeDir: context.env.HOME } : {}) });
   for (const d of inventory.diagnostics) context.stderr.write(`${formatDiagnostic(d)}\n`);
   if (hasErrors(inventory.diagnostics) || !inventory.devices) {
     throw new LanmcpError('E_INVENTORY_INVALID', `${file} is invalid (${inventory.diagnostics.length} problems above)`, { hint: `run \`lanmcp validate -i ${file}\`` });

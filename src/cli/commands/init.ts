@@ -3,24 +3,13 @@
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LanmcpError } from '../../shared/errors.js';
+import { findPackageRoot } from '../../shared/package-root.js';
 import type { Command } from '../command.js';
 import { inventoryOption, inventoryPath } from '../command.js';
 
 const STATE_DIR = '.lanmcp';
 const IGNORE_LINE = '.lanmcp/';
-
-/** lanmcp's package folder: from src/cli/commands/init.ts (two below) or dist/cli.mjs (one below) alike. */
-export function findPackageRoot(fromUrl: string = import.meta.url): string {
-  let dir = dirname(fileURLToPath(fromUrl));
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'inventory.example.yaml'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new LanmcpError('E_INTERNAL', `inventory.example.yaml was not found above ${fileURLToPath(fromUrl)}`);
-    dir = parent;
-  }
-  return dir;
-}
 
 /** The example with its schema comment pointing at this installation's schema (the example's is relative to the package). */
 export function renderStarterInventory(example: string, schemaPath: string): string {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../../src/cli/commands/index.js';
-import { findPackageRoot, renderStarterInventory } from '../../../src/cli/commands/init.js';
+import { renderStarterInventory } from '../../../src/cli/commands/init.js';
+import { findPackageRoot } from '../../../src/shared/package-root.js';
 import { runCli } from '../../../src/cli/run.js';
 
 let dir: string;
