@@ -17,7 +17,7 @@ export async function loadUsedSubnetIndexes(): Promise<number[]> {
 /** Creates the lab's bridge with its address, unless it is already there. */
 export async function ensureBridge(lab: string, subnetIndex: number): Promise<void> {
   const bridge = bridgeName(lab);
-  if (await linkExists(bridge)) return;
+  if (linkExists(bridge)) return;
   try {
     await runCommand(['ip', 'link', 'add', bridge, 'type', 'bridge']);
     await runCommand(['ip', 'addr', 'add', bridgeAddress(subnetIndex), 'dev', bridge]);
@@ -47,14 +47,14 @@ export async function createDeviceNetwork(lab: string, subnetIndex: number, devi
 /** Removes a device's veth, then its namespace (in that order: the namespace side is freed lazily). */
 export async function deleteDeviceNetwork(lab: string, device: string, ordinal: number): Promise<void> {
   const veth = vethName(lab, ordinal);
-  if (await linkExists(veth)) await runCommand(['ip', 'link', 'delete', veth]);
+  if (linkExists(veth)) await runCommand(['ip', 'link', 'delete', veth]);
   const ns = netnsName(lab, device);
   if (existsSync(`/run/netns/${ns}`)) await runCommand(['ip', 'netns', 'delete', ns]);
 }
 
 export async function deleteBridge(lab: string): Promise<void> {
   const bridge = bridgeName(lab);
-  if (await linkExists(bridge)) await runCommand(['ip', 'link', 'delete', bridge]);
+  if (linkExists(bridge)) await runCommand(['ip', 'link', 'delete', bridge]);
 }
 
 /** Names of namespaces left by a lab (`lanmcp-<lab>-<device>`), from /run/netns. */
@@ -72,6 +72,6 @@ export async function listLabLinks(lab: string): Promise<string[]> {
   return names.filter((name) => name === bridgeName(lab) || veth.test(name));
 }
 
-async function linkExists(name: string): Promise<boolean> {
+function linkExists(name: string): boolean {
   return existsSync(`/sys/class/net/${name}`);
 }

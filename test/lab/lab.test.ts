@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/lab/run.js';
-import { deviceExec, freshDevice, getLab, labDevice, rebootDevice, sshArgs } from './lab-helpers.js';
+import { copyToDevice, deviceExec, freshDevice, getLab, labDevice, rebootDevice, sshArgs } from './lab-helpers.js';
 
 // Real devices (systemd-nspawn, Debian bookworm) from global-setup.ts; the real `ssh` client with
 // StrictHostKeyChecking=yes against the lab's generated known_hosts.
@@ -76,6 +78,20 @@ describe('the lab', () => {
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('marker=1');
     expect(after.stdout).not.toMatch(/^enabled/m);
+  });
+
+  it('copies files onto a device and runs commands there as any user', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lab-copy-'));
+    try {
+      await writeFile(join(dir, 'tool.sh'), '#!/bin/sh\necho "tool ran as $(id -un)"\n', { mode: 0o755 });
+      await copyToDevice('lab2', join(dir, 'tool.sh'), '/opt/lab-test/bin/tool.sh');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(await deviceExec('lab2', 'stat -c %a /opt/lab-test/bin/tool.sh && /opt/lab-test/bin/tool.sh')).toMatchObject({ code: 0, stdout: '755\ntool ran as root\n' });
+    expect(await deviceExec('lab2', '/opt/lab-test/bin/tool.sh; exit 3', { user: 'deploy' })).toMatchObject({ code: 3, stdout: 'tool ran as deploy\n' });
+    expect(await deviceExec('lab2', 'cat', { input: 'through stdin' })).toMatchObject({ code: 0, stdout: 'through stdin' });
+    await deviceExec('lab2', 'rm -rf /opt/lab-test');
   });
 
   it('writes an inventory in the schema shape for every device', async () => {
