@@ -9,7 +9,6 @@ import { buildAtomicWriteScript, execCommandLine, isSudoPasswordRefusal, shComma
 import { LanmcpError } from '../shared/errors.js';
 
 // ssh2 emits events with varied arguments; each listener below states the ones it reads.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Listener = (...args: any[]) => void;
 
 /** The part of an ssh2 ClientChannel used here. */
