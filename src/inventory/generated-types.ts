@@ -142,7 +142,7 @@ export interface Edge {
    */
   run_as?: string;
   /**
-   * Serve the edge over HTTPS with a self-signed certificate pinned by the hub (default true). false sends tokens and output in clear text on the LAN.
+   * Serve the edge over HTTPS with a certificate pinned by the hub. Not implemented yet: edges serve plain HTTP (default false), and `tls: true` is reported as a warning.
    */
   tls?: boolean;
   policy?: Policy;

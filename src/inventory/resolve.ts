@@ -17,7 +17,8 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
   max_concurrent: 8,
   confirm: 'never',
 };
-export const DEFAULT_EDGE = { port: 8766, run_as: 'root', tls: true } as const;
+/** `tls` defaults to false until edge TLS is implemented (see rule/not-supported-yet). */
+export const DEFAULT_EDGE = { port: 8766, run_as: 'root', tls: false } as const;
 
 type Layer = Pick<Defaults, 'ssh' | 'edge'>;
 

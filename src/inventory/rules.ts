@@ -5,6 +5,7 @@ import { checkAddresses } from './address-rules.js';
 import { asMap, entriesOf, isMcpHost } from './raw.js';
 import type { RawMap } from './raw.js';
 import { checkSecrets } from './secret-rules.js';
+import { checkNotSupportedYet } from './unsupported-rules.js';
 import type { SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
 
@@ -47,23 +48,6 @@ function checkHubHost(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
   return [];
 }
 
-/** A warning at every `tls: false`: tokens and command output would cross the LAN in clear text. */
-function checkEdgeTls(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
-  const layers: [string[], unknown][] = [
-    [['defaults'], data.defaults],
-    ...entriesOf(data.groups).map(([name, group]): [string[], unknown] => [['groups', name], group]),
-    ...entriesOf(data.hosts).map(([name, host]): [string[], unknown] => [['hosts', name], host]),
-  ];
-  return layers
-    .filter(([, layer]) => asMap(asMap(layer)?.edge)?.tls === false)
-    .map(([path]) =>
-      sourceMap.report('rule/edge-tls-off', [...path, 'edge', 'tls'], 'edge TLS is off: bearer tokens and command output cross the LAN in clear text', {
-        severity: 'warning',
-        hint: 'keep tls: true unless the network is trusted end to end',
-      }),
-    );
-}
-
 /** Every semantic problem in `data` (which may or may not conform to the schema). */
 export function checkRules(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
   return [
@@ -71,6 +55,6 @@ export function checkRules(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
     ...checkAddresses(data, sourceMap),
     ...checkHubHost(data, sourceMap),
     ...checkSecrets(data, sourceMap),
-    ...checkEdgeTls(data, sourceMap),
+    ...checkNotSupportedYet(data, sourceMap),
   ];
 }

@@ -65,7 +65,7 @@ hosts:
     expect(pi.edge).toEqual({
       port: 8766,
       run_as: 'root',
-      tls: true,
+      tls: false,
       policy: {
         read_only: false,
         tools: ['run_command', 'read_file', 'write_file', 'list_dir', 'system_info', 'service', 'logs'],

@@ -1,0 +1,42 @@
+// Settings the schema accepts but this version of lanmcp does not act on yet. Each is a warning at the
+// place it is written, so nobody relies on a protection that is not there (e.g. a confirmation prompt).
+import type { Diagnostic } from '../shared/diagnostics.js';
+import { asMap, entriesOf } from './raw.js';
+import type { RawMap } from './raw.js';
+import type { SourceMap } from './source-map.js';
+
+const LATER = 'this version of lanmcp does not implement it yet';
+
+function layers(data: RawMap): [string[], RawMap | undefined][] {
+  return [
+    [['defaults'], asMap(data.defaults)],
+    ...entriesOf(data.groups).map(([name, group]): [string[], RawMap] => [['groups', name], group]),
+    ...entriesOf(data.hosts).map(([name, host]): [string[], RawMap] => [['hosts', name], host]),
+  ];
+}
+
+function checkEdgeLayer(path: string[], layer: RawMap | undefined, sourceMap: SourceMap): Diagnostic[] {
+  const edge = asMap(layer?.edge);
+  const confirm = asMap(edge?.policy)?.confirm;
+  const found: Diagnostic[] = [];
+  if (edge?.tls === true) {
+    found.push(sourceMap.report('rule/not-supported-yet', [...path, 'edge', 'tls'], `edge TLS: ${LATER}; edges serve plain HTTP, so tokens and output cross the LAN in clear text`, { severity: 'warning', hint: 'run edges only on a network you trust end to end' }));
+  }
+  if (confirm === 'destructive' || confirm === 'all') {
+    found.push(sourceMap.report('rule/not-supported-yet', [...path, 'edge', 'policy', 'confirm'], `confirm: ${confirm}: ${LATER}; calls are NOT confirmed by a human`, { severity: 'warning', hint: 'use read_only, tools and commands.allow to limit what the agent can do' }));
+  }
+  if (typeof edge?.run_as === 'string' && edge.run_as !== 'root') {
+    found.push(sourceMap.report('rule/not-supported-yet', [...path, 'edge', 'run_as'], `run_as: ${edge.run_as}: ${LATER}; apply does not create the user, so the edge will not start unless it exists`, { severity: 'warning' }));
+  }
+  return found;
+}
+
+/** Warnings for every setting this version accepts but does not implement. */
+export function checkNotSupportedYet(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
+  const hub = asMap(data.hub);
+  return [
+    ...layers(data).flatMap(([path, layer]) => checkEdgeLayer(path, layer, sourceMap)),
+    ...(hub?.host !== undefined ? [sourceMap.report('rule/not-supported-yet', ['hub', 'host'], `hub.host: ${LATER}; the hub runs where lanmcp runs`, { severity: 'warning' })] : []),
+    ...(hub?.tls !== undefined ? [sourceMap.report('rule/not-supported-yet', ['hub', 'tls'], `hub.tls: ${LATER}; the hub serves plain HTTP`, { severity: 'warning', hint: 'put the hub behind a TLS tunnel (Tailscale serve, Cloudflare Tunnel) or keep it on loopback' })] : []),
+  ];
+}
