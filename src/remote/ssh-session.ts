@@ -65,6 +65,9 @@ export function createSshSession(client: SshClientLike, options: SessionOptions)
       const line = execCommandLine(command, { sudo, ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
       const result = await run(line, stdin, opts.timeoutMs, command);
       if (sudo && result.code !== 0 && isSudoPasswordRefusal(result.stderr)) throw sudoPasswordFailure(label, options.user, result.stderr);
+      if (opts.timeoutMs !== undefined && result.code === 127 && /\btimeout: (command )?not found/.test(result.stderr)) {
+        throw remoteCommandFailure(label, command, 'a time limit needs the `timeout` command (coreutils or busybox), which this device lacks');
+      }
       return result;
     },
     async putFile(remotePath: string, content: string | Uint8Array, opts: PutFileOptions): Promise<void> {

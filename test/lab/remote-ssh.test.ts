@@ -219,6 +219,15 @@ describe('host keys', () => {
     expect(ssh.status, ssh.stderr).toBe(0);
   });
 
+  it('hashed known_hosts entries (ssh-keygen -H) are honoured', async () => {
+    const hashed = join(work, 'hashed_known_hosts');
+    writeFileSync(hashed, `${knownHostsOf(A)}\n`);
+    execFileSync('ssh-keygen', ['-H', '-f', hashed], { stdio: 'ignore' });
+    expect(readFileSync(hashed, 'utf8')).toMatch(/^\|1\|/);
+    const root = await connect(target(A, 'root', { knownHostsFiles: [hashed] }));
+    expect((await root.exec('true')).code).toBe(0);
+  });
+
   it('a key that differs from the recorded one always fails, showing both fingerprints and file:line', async () => {
     const other = join(work, 'other_host_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);

@@ -59,6 +59,8 @@ describe('ssh_config resolution', () => {
 
   it('follows Include relative to the given file, with globs', () => {
     expect(resolve('lab-3')).toMatchObject({ hostname: 'lab-3.lab.internal', user: 'root' });
+    // config.d/20-bad.conf.disabled does not match *.conf: its bad Port for "never" is never read.
+    expect(resolve('never').port).toBeUndefined();
   });
 
   it('parses ProxyJump and refuses ProxyCommand naming file:line', () => {

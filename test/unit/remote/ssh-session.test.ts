@@ -99,6 +99,13 @@ describe('exec over one connection', () => {
     expect(client.commands).toEqual([`sudo -n -- timeout -k 2 0.05 sh -c 'sleep 60'`]);
   });
 
+  it('says so when a time limit is asked of a device without the timeout command', async () => {
+    const { connector } = session((_, __, ch) => ch.finish(127, '', 'sh: 1: timeout: not found\n'));
+    await expect(connector.exec('uptime', { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'E_REMOTE_COMMAND', message: expect.stringContaining('lacks') });
+    const plain = session((_, __, ch) => ch.finish(127, '', 'sh: 1: timeout: not found\n'));
+    await expect(plain.connector.exec('timeout')).resolves.toMatchObject({ code: 127 });
+  });
+
   it('turns a dropped connection into E_SSH_UNREACHABLE', async () => {
     const { client, connector } = session((_, __, ch) => {
       client.emit('error', new Error('Keepalive timeout'));
