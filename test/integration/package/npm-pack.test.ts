@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findPackageRoot } from '../../../src/shared/package-root.js';
 
 const root = findPackageRoot();
@@ -11,12 +11,20 @@ const run = (command: string, args: string[], cwd: string) =>
 
 /** What a user gets from `npm install lanmcp`: the packed tarball installed into an empty folder, production deps only. */
 describe('npm pack', () => {
+  const made: string[] = [];
+  const tempDir = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    made.push(dir);
+    return dir;
+  };
+  afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
   it('installs into an empty folder and runs: --help, init, validate; ships the edge bundle, schema and templates', { timeout: 240_000 }, () => {
-    const packDir = mkdtempSync(join(tmpdir(), 'lanmcp-pack-'));
+    const packDir = tempDir('lanmcp-pack-');
     // --ignore-scripts: the suite built dist/ already, and a prepack rebuild would rewrite dist/edge.mjs while
     // real-device tests read it.
     const tarball = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packDir], root).trim().split('\n').pop()!;
-    const app = mkdtempSync(join(tmpdir(), 'lanmcp-app-'));
+    const app = tempDir('lanmcp-app-');
     run('npm', ['init', '-y'], app);
     run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', join(packDir, tarball)], app);
 
