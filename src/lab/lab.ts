@@ -7,7 +7,7 @@ import { runningSupervisor, startDevice, stopDevice, type BootTarget } from './b
 import { devicePaths, ensureHostKey, prepareOverlay } from './device.js';
 import { prepareHost } from './host-setup.js';
 import { labDevices, renderInventory, renderKnownHosts, type LabDevice } from './lab-files.js';
-import { mapLimit } from './map-limit.js';
+import { mapWithLimit } from '../shared/concurrency.js';
 import { createDeviceNetwork, ensureBridge, loadUsedSubnetIndexes } from './network.js';
 import { waitForSsh } from './ready.js';
 import { LAB_RECIPE } from './recipe.js';
@@ -55,9 +55,9 @@ export async function upLab(options: LabUpOptions = {}): Promise<LabInfo> {
   await ensureBridge(name, state.subnet_index);
   const existing = await listDeviceOrdinals(name);
   const ordinals = range(Math.max(wanted, ...existing));
-  const booted = (await mapLimit(ordinals, 8, (ordinal) => ensureDeviceRunning(state, ordinal, clientKey))).filter(Boolean);
+  const booted = (await mapWithLimit(ordinals, 8, (ordinal) => ensureDeviceRunning(state, ordinal, clientKey))).filter(Boolean);
   if (booted.length > 0) log(`booting ${booted.length === 1 ? '1 device' : `${booted.length} devices`} of lab "${name}" ...`);
-  await mapLimit(ordinals, 32, (ordinal) => {
+  await mapWithLimit(ordinals, 32, (ordinal) => {
     const device = deviceName(ordinal);
     return waitForSsh(device, deviceAddress(state.subnet_index, ordinal), devicePaths(paths.dir, device), BOOT_TIMEOUT_MS);
   });

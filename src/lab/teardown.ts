@@ -5,7 +5,7 @@ import { checkLabName, deviceName, netnsName } from './addressing.js';
 import { stopDevice, type BootTarget } from './boot.js';
 import { labCgroups, processesIn, removeLabCgroups } from './cgroups.js';
 import { devicePaths, unmountOverlay } from './device.js';
-import { mapLimit } from './map-limit.js';
+import { mapWithLimit } from '../shared/concurrency.js';
 import { mountsUnder, unmountUnder } from './mounts.js';
 import { deleteBridge, deleteDeviceNetwork, listLabLinks, listLabNamespaces } from './network.js';
 import { labPaths, listDeviceOrdinals, releaseSubnets } from './state.js';
@@ -39,7 +39,7 @@ export async function downLab(name: string): Promise<LabDownReport> {
   const paths = labPaths(name);
   const before = await findLabLeftovers(name);
   const ordinals = await labOrdinals(name);
-  await mapLimit(ordinals, 64, async (ordinal) => {
+  await mapWithLimit(ordinals, 64, async (ordinal) => {
     const device = deviceName(ordinal);
     const target: BootTarget = { lab: name, device, paths: devicePaths(paths.dir, device) };
     await stopDevice(target, 10_000);
