@@ -1,0 +1,91 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Device } from '../inventory/types.js';
+import { LANMCP_VERSION } from '../shared/version.js';
+import { createAuditLog } from './audit.js';
+import { createGuard, type ClientAuth } from './auth.js';
+import { createMetrics } from './metrics.js';
+import { INVALID_JSON, registerMcpRoutes } from './mcp-route.js';
+import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
+import { createHubRuntime, type HubRuntime } from './runtime.js';
+import { createSessionRegistry, DEFAULT_SESSION_LIMITS, type SessionLimits, type SessionRegistry } from './sessions.js';
+import { networkResources } from './tools/network-resources.js';
+import type { UpstreamSpec, UpstreamTiming } from './upstreams/types.js';
+
+export interface HubOptions {
+  specs: UpstreamSpec[];
+  devices?: Device[];
+  groups?: Record<string, string[]>;
+  perDeviceTools?: boolean;
+  /** Verifies client bearer tokens (normally the `.lanmcp/clients.json` store). */
+  auth: ClientAuth;
+  /** Host/Origin names accepted (see planAllowedHosts). */
+  allowedHosts: string[];
+  /** Append-only JSON Lines audit file; undefined writes none. */
+  auditLog?: string;
+  /** Largest request body; 413 beyond. */
+  bodyLimit?: number;
+  rateLimit?: RateLimitOptions;
+  sessions?: Partial<SessionLimits>;
+  timing?: Partial<UpstreamTiming>;
+  /** TEST ONLY (conformance suite): re-expose this upstream's tools, resources and prompts under unchanged names. */
+  passthrough?: string;
+  /** Called with audit-log write failures (the hub keeps serving). */
+  onAuditError?: (error: unknown) => void;
+}
+
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: { runtime: HubRuntime; sessions: SessionRegistry };
+  }
+}
+
+/**
+ * The hub as a Fastify app that never listens (tests use inject(); startHub listens). Upstream health
+ * checks start when the app is ready; closing the app closes sessions and upstream connections.
+ */
+export function buildHub(options: HubOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, forceCloseConnections: true });
+  const metrics = createMetrics();
+  const runtime = createHubRuntime({
+    specs: options.specs, devices: options.devices ?? [], groups: options.groups ?? {}, perDeviceTools: options.perDeviceTools ?? false,
+    ...(options.passthrough !== undefined ? { passthrough: options.passthrough } : {}), ...(options.timing ? { timing: options.timing } : {}),
+    audit: createAuditLog(options.auditLog, options.onAuditError), metrics,
+  });
+  const sessions = createSessionRegistry(runtime, { ...DEFAULT_SESSION_LIMITS, ...options.sessions });
+  app.decorate('hub', { runtime, sessions });
+
+  // JSON parse errors are answered by the route as JSON-RPC -32700, not as Fastify's own 400 shape.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(null, INVALID_JSON);
+    }
+  });
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    void reply.code(status).type('application/json').send({ jsonrpc: '2.0', error: { code: -32000, message: error.message }, id: null });
+  });
+
+  const guard = createGuard(options.allowedHosts, options.auth, createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT));
+  app.register(async (protectedRoutes) => {
+    protectedRoutes.addHook('onRequest', guard);
+    registerMcpRoutes(protectedRoutes, runtime, sessions);
+    protectedRoutes.get('/metrics', async (_request, reply) => {
+      const gauges = [...runtime.upstreams.values()].map((u) => ({ name: u.name, kind: u.kind, up: u.status().status === 'up', ...(u.status().latency_ms !== undefined ? { latencyMs: u.status().latency_ms } : {}) }));
+      return reply.type('text/plain; version=0.0.4').send(metrics.render(gauges, sessions.size));
+    });
+    protectedRoutes.get('/', async () => networkResources([...runtime.upstreams.values()], runtime.catalog()).structuredContent);
+  });
+  app.get('/healthz', async () => ({ ok: true, version: LANMCP_VERSION }));
+  app.addHook('onReady', async () => { void runtime.start(); });
+  app.addHook('onClose', async () => {
+    await sessions.closeAll();
+    await runtime.close();
+    await runtime.audit.flush();
+  });
+  return app;
+}

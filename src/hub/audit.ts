@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { appendFile, chmod, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** One line of the hub's audit log (JSON Lines). */
+export interface AuditEntry {
+  time: string;
+  /** The client token's name (never the token). */
+  token: string;
+  client?: { name: string; version: string };
+  tool: string;
+  devices: string[];
+  /** run_command / run_on_many: the command line or argv as the agent sent it (secrets redacted). */
+  command?: string;
+  args: Record<string, unknown>;
+  outcome: 'ok' | 'error';
+  /** Short reason for an error outcome (first line of the result text). */
+  error?: string;
+  duration_ms: number;
+}
+
+const TOKEN_RE = /\b(lm[ce]_[A-Za-z0-9_-]{20,}|Bearer\s+[A-Za-z0-9._~+/=-]{8,})/g;
+const SECRET_KEY_RE = /(token|secret|password|passwd|api[_-]?key|authorization)/i;
+
+/** `{bytes, sha256}` in place of a payload: enough to match it to a file, nothing of its content. */
+export function fingerprintText(text: string): { bytes: number; sha256: string } {
+  return { bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+/** Tokens anywhere in a string become `[redacted]`. */
+export function redactText(text: string): string {
+  return text.replace(TOKEN_RE, '[redacted]');
+}
+
+/**
+ * The arguments as the audit log may show them: env values, stdin and write_file content replaced by
+ * their size and hash, token-looking strings and secret-named keys redacted. Pure.
+ */
+export function redactArgs(tool: string, args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(args)) {
+    if (key === 'env' && value && typeof value === 'object') out.env = Object.fromEntries(Object.keys(value).map((k) => [k, '[redacted]']));
+    else if ((key === 'stdin' || (key === 'content' && /write_file$/.test(tool))) && typeof value === 'string') out[key] = fingerprintText(value);
+    else if (SECRET_KEY_RE.test(key)) out[key] = '[redacted]';
+    else out[key] = redactValue(value);
+  }
+  return out;
+}
+
+function redactValue(value: unknown): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value && typeof value === 'object') return redactArgs('', value as Record<string, unknown>);
+  return value;
+}
+
+/** The command a call runs, for the `command` field (argv joined with spaces). */
+export function commandOf(args: Record<string, unknown>): string | undefined {
+  if (typeof args.command === 'string') return redactText(args.command);
+  if (Array.isArray(args.argv)) return redactText(args.argv.map(String).join(' '));
+  return undefined;
+}
+
+/** Appends entries to the audit file (0600, folder created 0700); writes are serialized so lines never interleave. */
+export function createAuditLog(file: string | undefined, onError: (error: unknown) => void = () => {}) {
+  let chain: Promise<void> = Promise.resolve();
+  let prepared = false;
+  return {
+    write(entry: AuditEntry): void {
+      if (!file) return;
+      const line = `${JSON.stringify(entry)}\n`;
+      chain = chain.then(async () => {
+        if (!prepared) {
+          await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+          await appendFile(file, '', { mode: 0o600 });
+          await chmod(file, 0o600);
+          prepared = true;
+        }
+        await appendFile(file, line, { mode: 0o600 });
+      }).catch(onError);
+    },
+    /** Resolves when every entry written so far is on disk. */
+    flush(): Promise<void> {
+      return chain;
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

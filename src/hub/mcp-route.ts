@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { createSessionServer } from './mcp-server.js';
+import type { HubRuntime } from './runtime.js';
+import type { SessionRegistry } from './sessions.js';
+
+/** The token name the auth hook attached to the request. */
+export const TOKEN_NAME = Symbol('lanmcp.tokenName');
+/** A body that was not valid JSON (answered 400 / -32700 by the route, as the MCP rules want). */
+export const INVALID_JSON = Symbol('lanmcp.invalidJson');
+
+type Req = FastifyRequest & { [TOKEN_NAME]?: string };
+
+export function jsonRpcError(reply: FastifyReply, status: number, code: number, message: string, headers: Record<string, string> = {}) {
+  return reply.code(status).headers(headers).type('application/json').send({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/**
+ * Whether a POST should answer as SSE: only when server→client messages may flow during it — a tool call
+ * that asked for progress, or one forwarded to a generic MCP upstream (which may log, sample or elicit).
+ * Everything else answers as one JSON body, which survives proxies that buffer SSE.
+ */
+export function wantsStream(body: unknown, runtime: HubRuntime): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const msg = m as { method?: string; params?: { name?: unknown; _meta?: { progressToken?: unknown } } };
+    if (msg?.method !== 'tools/call') return false;
+    if (msg.params?._meta?.progressToken !== undefined) return true;
+    return typeof msg.params?.name === 'string' && runtime.catalog().routes.get(msg.params.name)?.kind === 'upstream';
+  });
+}
+
+/** `POST/GET/DELETE /mcp` with sessions, and `POST /mcp/stateless` for clients that keep no session. */
+export function registerMcpRoutes(app: FastifyInstance, runtime: HubRuntime, sessions: SessionRegistry): void {
+  app.post('/mcp', async (request: Req, reply) => {
+    if (request.body === INVALID_JSON) return jsonRpcError(reply, 400, -32700, 'Parse error: Invalid JSON');
+    const token = request[TOKEN_NAME]!;
+    const id = request.headers['mcp-session-id'];
+    if (typeof id === 'string') {
+      const session = sessions.get(id, token);
+      if (!session) return jsonRpcError(reply, 404, -32001, 'Session not found');
+      reply.hijack();
+      await session.transport.handle(request.raw, reply.raw, request.body, !wantsStream(request.body, runtime));
+      return;
+    }
+    const initializing = Array.isArray(request.body) ? request.body.some(isInitializeRequest) : isInitializeRequest(request.body);
+    if (!initializing) return jsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (or use POST /mcp/stateless)');
+    const session = await sessions.create(token);
+    reply.hijack();
+    await session.transport.handle(request.raw, reply.raw, request.body, true);
+    // A refused initialize (406, 400…) leaves a session nobody knows the id of.
+    if (!session.server.getClientVersion()) await sessions.remove(session.id);
+  });
+
+  app.get('/mcp', async (request: Req, reply) => {
+    const id = request.headers['mcp-session-id'];
+    if (typeof id !== 'string') return jsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    const session = sessions.get(id, request[TOKEN_NAME]!);
+    if (!session) return jsonRpcError(reply, 404, -32001, 'Session not found');
+    if (session.transport.hasStandaloneStream) return jsonRpcError(reply, 409, -32000, 'Conflict: only one SSE stream is allowed per session');
+    reply.hijack();
+    await session.transport.handle(request.raw, reply.raw, undefined, false);
+  });
+
+  app.delete('/mcp', async (request: Req, reply) => {
+    const id = request.headers['mcp-session-id'];
+    if (typeof id !== 'string') return jsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    if (!sessions.get(id, request[TOKEN_NAME]!)) return jsonRpcError(reply, 404, -32001, 'Session not found');
+    await sessions.remove(id);
+    return reply.code(200).send();
+  });
+
+  app.post('/mcp/stateless', async (request: Req, reply) => {
+    if (request.body === INVALID_JSON) return jsonRpcError(reply, 400, -32700, 'Parse error: Invalid JSON');
+    const server = createSessionServer(runtime, { token: request[TOKEN_NAME]!, subscriptions: new Set() });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsStream(request.body, runtime) });
+    reply.raw.once('close', () => void server.close().catch(() => {}));
+    await server.connect(transport);
+    reply.hijack();
+    await transport.handleRequest(request.raw, reply.raw, request.body);
+  });
+
+  const notAllowed = (allow: string) => async (_request: FastifyRequest, reply: FastifyReply) =>
+    jsonRpcError(reply, 405, -32000, 'Method not allowed', { allow });
+  app.route({ method: ['PUT', 'PATCH'], url: '/mcp', handler: notAllowed('GET, POST, DELETE') });
+  app.route({ method: ['GET', 'DELETE', 'PUT', 'PATCH'], url: '/mcp/stateless', handler: notAllowed('POST') });
+}

@@ -1,0 +1,72 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema, CreateMessageResultSchema, ElicitResultSchema, ListToolsRequestSchema, ResultSchema, SetLevelRequestSchema,
+  type LoggingLevel, type ServerNotification, type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import { LANMCP_VERSION } from '../shared/version.js';
+import { registerResourceHandlers } from './resources.js';
+import type { HubRuntime } from './runtime.js';
+import type { CallContext } from './tools/call-context.js';
+import { dispatchToolCall } from './tools/dispatch.js';
+
+const LEVELS: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+const INSTRUCTIONS =
+  'lanmcp hub: administer the devices of this LAN. Call network_resources first to see the devices and their status; ' +
+  'the other tools take the device as `host` (run_on_many takes a target: all, a group, a tag or a list).';
+
+/** What one client session keeps: its server, its token's name, its logging level and resource subscriptions. */
+export interface SessionState {
+  token: string;
+  logLevel?: LoggingLevel;
+  subscriptions: Set<string>;
+}
+
+/**
+ * A fresh low-level MCP server for one session (or one stateless request): never shared between clients
+ * (GHSA-345p-7cg4-v4c7). Tools route through the runtime; upstream messages during a call go back on
+ * that call's own stream.
+ */
+export function createSessionServer(runtime: HubRuntime, state: SessionState): Server {
+  const server = new Server({ name: 'lanmcp-hub', version: LANMCP_VERSION }, {
+    capabilities: {
+      tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true },
+      completions: {}, logging: {},
+    },
+    instructions: INSTRUCTIONS,
+  });
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: runtime.catalog().tools }));
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    state.logLevel = request.params.level;
+    return {};
+  });
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const progressToken = request.params._meta?.progressToken;
+    const context: CallContext = {
+      signal: extra.signal,
+      ...(progressToken !== undefined ? { progressToken } : {}),
+      forward: {
+        notify: async (notification) => {
+          if (notification.method === 'notifications/message' && !levelPasses(notification.params?.level, state.logLevel)) return;
+          await extra.sendNotification(notification as ServerNotification);
+        },
+        request: async (upstreamRequest) => {
+          const schema = upstreamRequest.method === 'sampling/createMessage' ? CreateMessageResultSchema
+            : upstreamRequest.method === 'elicitation/create' ? ElicitResultSchema : ResultSchema;
+          return (await extra.sendRequest(upstreamRequest as ServerRequest, schema, { signal: extra.signal })) as Record<string, unknown>;
+        },
+      },
+    };
+    const client = server.getClientVersion();
+    return dispatchToolCall(runtime, request.params.name, request.params.arguments ?? {}, context, {
+      token: state.token, ...(client ? { client: { name: client.name, version: client.version } } : {}),
+    });
+  });
+  registerResourceHandlers(server, runtime, state.subscriptions);
+  return server;
+}
+
+function levelPasses(level: unknown, threshold: LoggingLevel | undefined): boolean {
+  if (threshold === undefined || typeof level !== 'string') return true;
+  return LEVELS.indexOf(level as LoggingLevel) >= LEVELS.indexOf(threshold);
+}

@@ -1,0 +1,46 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallForwarder } from '../upstreams/client-pool.js';
+import { UpstreamFailure } from '../upstreams/errors.js';
+
+/** What a tool handler may do besides answering: report progress, forward upstream messages, learn it was cancelled. */
+export interface CallContext {
+  signal: AbortSignal;
+  /** The client's progressToken, when it asked for progress. */
+  progressToken?: string | number;
+  forward: CallForwarder;
+}
+
+/** Upstream progress re-emitted to the client under the client's own token. */
+export function progressRelay(context: CallContext): ((p: { progress: number; total?: number; message?: string }) => void) {
+  return (p) => {
+    if (context.progressToken === undefined) return;
+    void context.forward.notify?.({ method: 'notifications/progress', params: { progressToken: context.progressToken, ...p } });
+  };
+}
+
+export function textResult(text: string, isError = false, structured?: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text }], ...(structured ? { structuredContent: structured } : {}), ...(isError ? { isError: true } : {}) };
+}
+
+/** `device kitchen-pi is down: connect ECONNREFUSED …` — what the agent reads when a device fails it. */
+export function describeFailure(failure: UpstreamFailure): string {
+  switch (failure.kind) {
+    case 'down': return `device ${failure.device} is down: ${failure.reason}`;
+    case 'auth': return `device ${failure.device}: ${failure.reason}`;
+    case 'cancelled': return `device ${failure.device}: call cancelled`;
+    default: return `device ${failure.device}: ${failure.reason}`;
+  }
+}
+
+/** An edge's own isError result (a policy refusal, a missing file) with the device named in front. */
+export function prefixError(device: string, result: CallToolResult): CallToolResult {
+  if (!result.isError) return result;
+  const [first, ...rest] = result.content ?? [];
+  if (first?.type !== 'text') return { ...result, content: [{ type: 'text', text: `${device}:` }, ...(result.content ?? [])] };
+  return { ...result, content: [{ ...first, text: `${device}: ${first.text}` }, ...rest] };
+}
+
+export function failureResult(error: unknown, device: string): CallToolResult {
+  const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure(device, 'down', (error as Error)?.message ?? String(error));
+  return textResult(describeFailure(failure), true);
+}

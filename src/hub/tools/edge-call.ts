@@ -1,0 +1,35 @@
+import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Upstream } from '../upstreams/upstream.js';
+import { failureResult, prefixError, progressRelay, type CallContext } from './call-context.js';
+
+/**
+ * Calls one tool on one upstream: progress and cancellation pass through, the per-call timeout resets on
+ * progress, a failure becomes an isError result naming the device, never an exception or a hang.
+ */
+export async function callUpstreamTool(upstream: Upstream, tool: string, args: Record<string, unknown>, context: CallContext): Promise<CallToolResult> {
+  try {
+    const result = await upstream.request(
+      (client, signal) => client.callTool({ name: tool, arguments: args }, CallToolResultSchema, {
+        signal,
+        timeout: upstream.spec.callTimeoutMs,
+        resetTimeoutOnProgress: true,
+        // Always ask the upstream for progress: it keeps the timeout alive during long commands even when
+        // the client did not ask; the relay forwards it only to clients that did.
+        onprogress: progressRelay(context),
+      }),
+      { signal: context.signal, forward: context.forward },
+    );
+    return prefixError(upstream.name, result as CallToolResult);
+  } catch (error) {
+    return failureResult(error, upstream.name);
+  }
+}
+
+/** `host` checked against the known edges, and removed from the arguments the edge sees. */
+export function splitHost(args: Record<string, unknown>, edges: ReadonlyMap<string, Upstream>): { upstream: Upstream; rest: Record<string, unknown> } | string {
+  const { host, ...rest } = args;
+  if (typeof host !== 'string') return 'the argument `host` (a device name) is required; network_resources lists the devices';
+  const upstream = edges.get(host);
+  if (!upstream || upstream.kind !== 'edge') return `unknown host "${host}"; known devices: ${[...edges.keys()].join(', ')}`;
+  return { upstream, rest };
+}

@@ -1,0 +1,195 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { closePooledClient, connectPooledClient, type CallForwarder, type PoolHooks, type PooledClient } from './client-pool.js';
+import { UpstreamFailure, classifyUpstreamError, describeNetworkError } from './errors.js';
+import { checkHealth } from './health.js';
+import { backoffDelay, createLimiter } from './limiter.js';
+import type { UpstreamSpec, UpstreamStatus, UpstreamTiming } from './types.js';
+
+/**
+ * One upstream (an edge or a `kind: mcp` server): a small pool of keep-alive MCP client sessions (one call
+ * each at a time, at most `maxConcurrent`), a health check on a timer, and reconnection with exponential
+ * backoff that never gives up. Calls to a down upstream fail fast with the reason instead of hanging.
+ */
+export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks: PoolHooks = {}) {
+  const limiter = createLimiter(spec.maxConcurrent);
+  const idle: PooledClient[] = [];
+  const state: UpstreamStatus = { name: spec.name, kind: spec.kind, status: 'unknown', in_flight: 0, queued: 0 };
+  let tools: Tool[] = [];
+  let attempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let checking: Promise<void> | undefined;
+  let lastCheckAt = 0;
+  let closed = false;
+
+  function schedule(delayMs: number): void {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void check(), delayMs);
+    timer.unref();
+  }
+
+  function markUp(latencyMs: number, version: string | undefined): void {
+    if (state.status !== 'up') state.since = new Date().toISOString();
+    Object.assign(state, { status: 'up', last_seen: new Date().toISOString(), latency_ms: latencyMs, error: undefined });
+    if (version) state.version = version;
+    attempt = 0;
+  }
+
+  function markDown(reason: string): void {
+    if (state.status !== 'down') {
+      state.since = new Date().toISOString();
+      attempt = 0;
+      schedule(backoffDelay(0, timing.backoffInitialMs, timing.backoffMaxMs));
+    }
+    Object.assign(state, { status: 'down', error: reason });
+    for (const pooled of idle.splice(0)) void closePooledClient(pooled);
+  }
+
+  /** One health check; its outcome decides when the next one runs. */
+  function check(): Promise<void> {
+    checking ??= (async () => {
+      lastCheckAt = performance.now();
+      try {
+        const { latencyMs, version } = await probe();
+        markUp(latencyMs, version);
+        schedule(timing.healthIntervalMs);
+      } catch (error) {
+        markDown(error instanceof UpstreamFailure ? error.reason : describeNetworkError(error));
+        schedule(backoffDelay(attempt++, timing.backoffInitialMs, timing.backoffMaxMs));
+      } finally {
+        checking = undefined;
+      }
+    })();
+    return checking;
+  }
+
+  async function probe(): Promise<{ latencyMs: number; version?: string }> {
+    if (spec.missingCredential) throw new UpstreamFailure(spec.name, 'auth', spec.missingCredential);
+    if (spec.healthUrl) return checkHealth(spec.healthUrl, timing.connectTimeoutMs);
+    const started = performance.now();
+    const pooled = idle.pop() ?? (await connect());
+    try {
+      await pooled.client.ping({ timeout: timing.connectTimeoutMs });
+    } catch (error) {
+      await closePooledClient(pooled);
+      throw classifyUpstreamError(spec.name, error, timing.connectTimeoutMs);
+    }
+    idle.push(pooled);
+    const version = pooled.client.getServerVersion()?.version;
+    if (spec.kind === 'mcp' && (tools.length === 0 || performance.now() - toolsAt > timing.toolsRefreshMs)) await refreshTools();
+    return { latencyMs: Math.round(performance.now() - started), ...(version ? { version } : {}) };
+  }
+
+  let toolsAt = 0;
+  async function refreshTools(): Promise<void> {
+    const listed: Tool[] = [];
+    await request(async (client, signal) => {
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {}, { signal, timeout: timing.connectTimeoutMs * 3 });
+        listed.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+    }, {});
+    const changed = JSON.stringify(listed) !== JSON.stringify(tools);
+    tools = listed;
+    toolsAt = performance.now();
+    if (changed) hooks.onToolsChanged?.();
+  }
+
+  async function connect(): Promise<PooledClient> {
+    try {
+      return await connectPooledClient(spec.url, spec.headers, timing.connectTimeoutMs, {
+        ...hooks,
+        onToolsChanged: () => void refreshTools().catch(() => {}),
+      });
+    } catch (error) {
+      throw classifyUpstreamError(spec.name, error, timing.connectTimeoutMs);
+    }
+  }
+
+  /** A down upstream gets one immediate reconnect attempt (bounded by downWaitMs) before the call is refused. */
+  async function ensureUp(): Promise<void> {
+    if (state.status === 'up') return;
+    if (!checking && performance.now() - lastCheckAt < timing.minRecheckMs && state.status === 'down') throw downFailure();
+    await Promise.race([check(), new Promise((r) => setTimeout(r, timing.downWaitMs).unref())]);
+    if ((state.status as string) !== 'up') throw downFailure();
+  }
+
+  const downFailure = () => new UpstreamFailure(spec.name, 'down', `${state.error ?? 'not reachable yet'}${state.since ? ` (since ${state.since})` : ''}`);
+
+  /**
+   * Runs `fn` on a pooled client within the concurrency limit. Connection failures mark the upstream
+   * down and come back as UpstreamFailure; the caller's signal cancels the call upstream.
+   */
+  async function request<T>(fn: (client: Client, signal: AbortSignal) => Promise<T>, options: { signal?: AbortSignal; forward?: CallForwarder }): Promise<T> {
+    await ensureUp();
+    state.queued += 1;
+    let release: () => void;
+    try {
+      release = await limiter.acquire(options.signal);
+    } finally {
+      state.queued -= 1;
+    }
+    state.in_flight += 1;
+    const controller = new AbortController();
+    const onCallerAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    let pooled: PooledClient | undefined;
+    try {
+      pooled = idle.pop() ?? (await connect());
+      pooled.lease = { forward: options.forward, fail: (reason) => controller.abort(reason) };
+      const result = await fn(pooled.client, controller.signal);
+      state.last_seen = new Date().toISOString();
+      return result;
+    } catch (error) {
+      throw failureOf(error, controller.signal, pooled);
+    } finally {
+      options.signal?.removeEventListener('abort', onCallerAbort);
+      state.in_flight -= 1;
+      if (pooled) {
+        pooled.lease = undefined;
+        if (pooled.broken || closed || state.status === 'down') void closePooledClient(pooled);
+        else idle.push(pooled);
+      }
+      release();
+    }
+  }
+
+  function failureOf(error: unknown, signal: AbortSignal, pooled: PooledClient | undefined): UpstreamFailure {
+    const reason: unknown = signal.aborted ? signal.reason : error;
+    if (signal.aborted && reason instanceof Error && /connection lost/.test(reason.message)) {
+      if (pooled) pooled.broken = true;
+      markDown(reason.message);
+      return new UpstreamFailure(spec.name, 'down', reason.message);
+    }
+    const failure = classifyUpstreamError(spec.name, signal.aborted && !(reason instanceof Error) ? Object.assign(new Error('aborted'), { name: 'AbortError' }) : reason, spec.callTimeoutMs);
+    if (failure.kind === 'down') {
+      if (pooled) pooled.broken = true;
+      markDown(failure.reason);
+    }
+    return failure;
+  }
+
+  return {
+    name: spec.name,
+    kind: spec.kind,
+    spec,
+    status: (): UpstreamStatus => ({ ...state, in_flight: state.in_flight, queued: limiter.queued }),
+    /** The tools a `kind: mcp` upstream listed at its last refresh. */
+    tools: (): Tool[] => tools,
+    request,
+    /** First health check, then the timer keeps going until close(). */
+    start: () => check(),
+    checkNow: () => check(),
+    refreshTools,
+    async close(): Promise<void> {
+      closed = true;
+      clearTimeout(timer);
+      await Promise.all(idle.splice(0).map(closePooledClient));
+    },
+  };
+}
+
+export type Upstream = ReturnType<typeof createUpstream>;
