@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { edgeMemory, type DeviceAccess } from '../test/integration/edge/device-install.js';
+import { benchEdge } from './edge-device.js';
+
+// Memory of the edge under systemd on a lab device (Debian bookworm, its Node 18): RSS and anonymous
+// memory (Pss_Anon, what the process really costs) idle, after 300 calls and after stress; next to a bare
+// node:http server with the same flags on the same device (the runtime's floor) and an idle sshd session.
+// Run: npx vite-node bench/edge-memory.ts   (target: anon ≤ 12 MB, RSS ≤ 60 MB idle)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+
+async function processMemory(access: DeviceAccess, pids: string): Promise<{ rss_mb: number; anon_mb: number }> {
+  const out = await access.exec(`for p in ${pids}; do grep -E "^(Rss|Pss_Anon):" /proc/$p/smaps_rollup; done`);
+  const sum = (name: string) => out.stdout.split('\n').filter((l) => l.startsWith(`${name}:`)).reduce((a, l) => a + Number(l.split(/\s+/)[1]), 0);
+  return { rss_mb: mb(sum('Rss')), anon_mb: mb(sum('Pss_Anon')) };
+}
+
+async function bareHttpServer(access: DeviceAccess): Promise<{ rss_mb: number; anon_mb: number }> {
+  const script = 'import { createServer } from "node:http"; createServer((q, s) => s.end("ok")).listen(9999);';
+  const started = await access.exec(`echo '${script}' > /tmp/bare.mjs; (node --max-semi-space-size=1 --max-old-space-size=96 /tmp/bare.mjs >/dev/null 2>&1 & echo $!)`);
+  const pid = started.stdout.trim();
+  await sleep(5000);
+  const memory = await processMemory(access, pid);
+  await access.exec(`kill ${pid}`);
+  return memory;
+}
+
+async function sshdSession(access: DeviceAccess, sshArgs: string[]): Promise<{ rss_mb: number; anon_mb: number; processes: number }> {
+  const ssh = spawn('ssh', [...sshArgs, 'sleep 30'], { stdio: 'ignore' });
+  await sleep(3000);
+  // The session's sshd processes: children of the listening sshd (and their sshd children), not the listener.
+  const pids = (await access.exec('main=$(systemctl show -p MainPID --value ssh); for c in $(pgrep -P $main); do echo $c; pgrep -P $c -x sshd; done')).stdout.trim().split('\n').filter(Boolean);
+  const memory = await processMemory(access, pids.join(' '));
+  ssh.kill();
+  return { ...memory, processes: pids.length };
+}
+
+async function main(): Promise<void> {
+  const { lab, access, edge } = await benchEdge('lab1', { max_concurrent: 256, max_output_bytes: 1_048_576 });
+  await sleep(5000);
+  const idle = await edgeMemory(access);
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(edge.url), { requestInit: { headers: { authorization: `Bearer ${edge.token}` } } }));
+  const calls = [
+    () => client.callTool({ name: 'run_command', arguments: { command: 'uptime' } }),
+    () => client.callTool({ name: 'system_info', arguments: {} }),
+    () => client.callTool({ name: 'read_file', arguments: { path: '/etc/os-release' } }),
+    () => client.callTool({ name: 'list_dir', arguments: { path: '/etc' } }),
+    () => client.callTool({ name: 'logs', arguments: { lines: 50 } }),
+  ];
+  for (let i = 0; i < 300; i++) await calls[i % calls.length]!();
+  await sleep(2000);
+  const after300 = await edgeMemory(access);
+  await client.callTool({ name: 'run_command', arguments: { argv: ['yes'], timeout_s: 5 } });
+  await Promise.all(Array.from({ length: 200 }, (_, i) => client.callTool({ name: 'run_command', arguments: { argv: ['echo', String(i)] } })));
+  await sleep(2000);
+  const afterStress = await edgeMemory(access);
+  await client.close();
+  const bare = await bareHttpServer(access);
+  const device = lab.devices.find((d) => d.name === 'lab1')!;
+  const sshArgs = ['-F', '/dev/null', '-i', lab.ssh_key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.known_hosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `root@${device.address}`];
+  const sshd = await sshdSession(access, sshArgs);
+  const node = (await access.exec('node --version')).stdout.trim();
+  const row = (m: { rssKb: number; anonKb: number }) => ({ rss_mb: mb(m.rssKb), anon_mb: mb(m.anonKb) });
+  const results = {
+    bench: 'edge-memory', time: new Date().toISOString(), device: 'lab1 (systemd-nspawn Debian bookworm)', node,
+    unit_flags: '--max-semi-space-size=1 --max-old-space-size=96',
+    edge_idle: row(idle), edge_after_300_calls: row(after300), edge_after_stress: { ...row(afterStress), stress: 'yes for 5 s (1 MiB cap) + 200 concurrent run_command' },
+    bare_node_http_server_idle: bare, sshd_session_idle: sshd,
+    target: { idle_anon_mb: 12, idle_rss_mb: 60 },
+    meets_target: { anon: mb(idle.anonKb) <= 12, rss: mb(idle.rssKb) <= 60 },
+  };
+  writeFileSync(new URL('./results/edge-memory.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+await main();
