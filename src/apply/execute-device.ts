@@ -30,30 +30,41 @@ export interface ExecuteContext {
 
 const isChange = (c: Change) => c.action !== 'noop';
 
-/** Executes one device's plan over its open connection. Never throws for device problems: returns them. */
-export async function executeDevice(inspection: DeviceInspection, context: ExecuteContext): Promise<DeviceResult> {
-  const { plan, connector, desired, facts } = inspection;
+type ReadyInspection = DeviceInspection & { connector: Connector; desired: DesiredEdge; facts: DeviceFacts };
+
+const isReady = (i: DeviceInspection): i is ReadyInspection => Boolean(i.connector && i.desired && i.facts);
+
+/** The result of a device that needs no execution: nothing to do, or it could not be inspected. */
+export function settledResult(inspection: DeviceInspection): DeviceResult | undefined {
+  const { plan } = inspection;
   const base = { device: plan.device, ok: 0, changed: 0 };
-  if (plan.outcome === 'unreachable' || plan.outcome === 'failed' || plan.outcome === 'blocked' || !connector || !desired || !facts) {
+  if (plan.outcome === 'unreachable' || plan.outcome === 'failed' || plan.outcome === 'blocked' || !isReady(inspection)) {
     return { ...base, status: plan.outcome === 'unreachable' ? 'unreachable' : 'failed', ...(plan.error ? { error: plan.error } : {}) };
   }
+  return plan.changes.some(isChange) ? undefined : { ...base, status: 'ok', ok: plan.changes.length };
+}
+
+/** Executes one device's plan over its open connection. Never throws for device problems: returns them. */
+export async function executeDevice(inspection: DeviceInspection, context: ExecuteContext): Promise<DeviceResult> {
+  const settled = settledResult(inspection);
+  if (settled || !isReady(inspection)) return settled!;
+  const { plan, connector, desired } = inspection;
   const changes = plan.changes.filter(isChange);
-  if (changes.length === 0) return { ...base, status: 'ok', ok: plan.changes.length };
   try {
     if (desired.state === 'absent') {
       context.report('removing the edge');
       await runStep(connector, 'removing the edge', removalScript());
       await context.tokens.remove(desired.device);
-      return { ...base, status: 'changed', ok: plan.changes.length, changed: changes.length };
+      return { device: plan.device, status: 'changed', ok: plan.changes.length, changed: changes.length };
     }
-    return await converge(inspection as Required<Pick<DeviceInspection, 'connector' | 'desired' | 'facts'>> & DeviceInspection, changes, context);
+    return await converge(inspection, changes, context);
   } catch (error) {
     if (!isLanmcpError(error)) throw error;
-    return { ...base, status: 'failed', error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } };
+    return { device: plan.device, status: 'failed', ok: 0, changed: 0, error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } };
   }
 }
 
-async function converge(inspection: DeviceInspection & { connector: Connector; desired: DesiredEdge; facts: DeviceFacts }, changes: Change[], context: ExecuteContext): Promise<DeviceResult> {
+async function converge(inspection: ReadyInspection, changes: Change[], context: ExecuteContext): Promise<DeviceResult> {
   const { connector, desired, facts, plan } = inspection;
   const changedFiles = desired.files.filter((f) => changes.some((c) => c.resource.type === 'file' && c.resource.path === f.path));
   const existed = (f: DesiredFile) => facts.files[f.path] !== undefined && facts.files[f.path] !== null;

@@ -1,6 +1,7 @@
 import { loadArtifacts } from '../../apply/artifacts.js';
 import { inspectDevices } from '../../apply/inspect.js';
 import { acquireApplyLock } from '../../apply/lock.js';
+import { settledResult } from '../../apply/execute-device.js';
 import { runDevices } from '../../apply/run-devices.js';
 import type { EdgeDevice } from '../../inventory/types.js';
 import { hasChanges, summarizePlan } from '../../plan/summary.js';
@@ -56,7 +57,10 @@ Exit codes: 0 every selected device converged, 1 any device failed or was unreac
           context.stderr.write('Apply cancelled.\n');
           return 'failed';
         }
-        const results = hasChanges(plan) ? await runDevices(inspections, { artifacts, tokens, forks, interactive: context.interactive, stderr: context.stderr }) : inspections.map((i) => ({ device: i.plan.device, status: i.plan.error ? (i.plan.outcome === 'unreachable' ? 'unreachable' as const : 'failed' as const) : 'ok' as const, ok: i.plan.changes.length, changed: 0, ...(i.plan.error ? { error: i.plan.error } : {}) }));
+        // Without changes every device is settled (in sync, or failed to inspect): nothing to run.
+        const results = hasChanges(plan)
+          ? await runDevices(inspections, { artifacts, tokens, forks, interactive: context.interactive, stderr: context.stderr })
+          : inspections.map((i) => settledResult(i)!);
         context.stderr.write(renderRecap(results));
         if (args.values.json) context.stdout.write(`${JSON.stringify({ plan, results }, null, 2)}\n`);
         return results.every((r) => r.status === 'ok' || r.status === 'changed') ? 'ok' : 'failed';
