@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { benchEdge, percentile } from './edge-device.js';
+
+// One `run_command true` on a lab device from this machine over the lab bridge, p50/p99: the edge over a
+// keep-alive HTTP connection (raw node:http and the SDK Client the hub uses), `ssh device true` with a new
+// connection each time, and ssh over a ControlMaster — all in the same run.
+// Run: npx vite-node bench/edge-latency.ts   (target: edge p50 ≤ 5 ms and ≥ 20× faster than a new ssh connection)
+const CALLS = Number(process.env.LANMCP_BENCH_CALLS || 300);
+const SSH_CALLS = Number(process.env.LANMCP_BENCH_SSH_CALLS || 200);
+
+async function timed(n: number, once: () => Promise<unknown>): Promise<{ p50_ms: number; p99_ms: number; mean_ms: number; n: number }> {
+  for (let i = 0; i < Math.min(20, n); i++) await once(); // warm-up: JIT, connections, page cache
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await once();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return { p50_ms: round(percentile(times, 50)), p99_ms: round(percentile(times, 99)), mean_ms: round(times.reduce((a, b) => a + b, 0) / n), n };
+}
+
+function rawCall(agent: Agent, address: string, port: number, token: string, id: number): Promise<void> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'run_command', arguments: { argv: ['true'] } } });
+  return new Promise((resolve, reject) => {
+    const req = request({ host: address, port, path: '/mcp', method: 'POST', agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => (text.includes('"exit_code":0') ? resolve() : reject(new Error(`unexpected answer: ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function ssh(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh', args, { stdio: 'ignore' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ssh exited ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const { lab, edge } = await benchEdge('lab1');
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let id = 0;
+  const edgeRaw = await timed(CALLS, () => rawCall(agent, edge.address, edge.port, edge.token, ++id));
+  agent.destroy();
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(edge.url), { requestInit: { headers: { authorization: `Bearer ${edge.token}` } } }));
+  const edgeSdk = await timed(CALLS, () => client.callTool({ name: 'run_command', arguments: { argv: ['true'] } }));
+  await client.close();
+
+  const base = ['-F', '/dev/null', '-i', lab.ssh_key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.known_hosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'];
+  const target = `root@${edge.address}`;
+  const sshNew = await timed(SSH_CALLS, () => ssh([...base, target, 'true']));
+  const dir = mkdtempSync(join(tmpdir(), 'edge-bench-ssh-'));
+  const socket = join(dir, 'cm');
+  await ssh([...base, '-o', 'ControlMaster=yes', '-o', `ControlPath=${socket}`, '-o', 'ControlPersist=60', '-f', '-N', target]);
+  const sshMaster = await timed(SSH_CALLS, () => ssh([...base, '-o', `ControlPath=${socket}`, target, 'true']));
+  await ssh([...base, '-o', `ControlPath=${socket}`, '-O', 'exit', target]).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+
+  const results = {
+    bench: 'edge-latency', time: new Date().toISOString(), device: 'lab1 over the lab bridge', command: 'run_command argv ["true"] vs ssh device true',
+    edge_keepalive_raw_http: edgeRaw, edge_sdk_client: edgeSdk, ssh_new_connection: sshNew, ssh_controlmaster: sshMaster,
+    speedup_p50_vs_ssh_new: { raw_http: Math.round((sshNew.p50_ms / edgeRaw.p50_ms) * 10) / 10, sdk_client: Math.round((sshNew.p50_ms / edgeSdk.p50_ms) * 10) / 10 },
+    speedup_p50_vs_controlmaster: { raw_http: Math.round((sshMaster.p50_ms / edgeRaw.p50_ms) * 10) / 10, sdk_client: Math.round((sshMaster.p50_ms / edgeSdk.p50_ms) * 10) / 10 },
+    target: { p50_ms: 5, speedup_vs_ssh_new: 20 },
+    meets_target: { raw_http: edgeRaw.p50_ms <= 5 && sshNew.p50_ms / edgeRaw.p50_ms >= 20, sdk_client: edgeSdk.p50_ms <= 5 && sshNew.p50_ms / edgeSdk.p50_ms >= 20 },
+  };
+  writeFileSync(new URL('./results/edge-latency.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+await main();
