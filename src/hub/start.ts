@@ -3,7 +3,7 @@ import { loadInventory } from '../inventory/load.js';
 import type { Device, ResolvedHub } from '../inventory/types.js';
 import { formatDiagnostic, hasErrors } from '../shared/diagnostics.js';
 import { LanmcpError } from '../shared/errors.js';
-import { createClientTokenStore } from '../secrets/client-tokens.js';
+import { createClientTokenStore, type ClientTokenStore } from '../secrets/client-tokens.js';
 import { createTokenStore } from '../secrets/token-store.js';
 import { buildHub, type HubOptions } from './app.js';
 import { planAllowedHosts } from './http-guard.js';
@@ -46,31 +46,35 @@ export interface LoadedHub {
   hub: ResolvedHub;
   devices: Device[];
   stateDir: string;
+  clientTokens: ClientTokenStore;
 }
 
 /**
  * Hub options from an inventory: edge tokens from `.lanmcp/tokens/`, client tokens from
  * `.lanmcp/clients.json`, `kind: mcp` credentials from the environment. `listen` overrides hub.listen.
  */
-export async function loadHubOptions(file: string, env: NodeJS.ProcessEnv, listen?: { host: string; port: number }): Promise<LoadedHub> {
-  const inventory = await loadInventory(file);
+export async function loadHubOptions(file: string, env: NodeJS.ProcessEnv, options: { cwd?: string; listen?: { host: string; port: number } } = {}): Promise<LoadedHub> {
+  const { listen } = options;
+  const cwd = options.cwd ?? process.cwd();
+  const inventory = await loadInventory(file, { cwd, ...(env.HOME ? { homeDir: env.HOME } : {}) });
   if (hasErrors(inventory.diagnostics) || !inventory.devices || !inventory.hub) {
     const first = inventory.diagnostics.find((d) => d.severity === 'error');
     throw new LanmcpError('E_INVENTORY_INVALID', `${file} is invalid${first ? `: ${formatDiagnostic(first)}` : ''}`, { hint: `run \`lanmcp validate -i ${file}\`` });
   }
-  const stateDir = join(dirname(resolve(file)), '.lanmcp');
+  const stateDir = join(dirname(resolve(cwd, file)), '.lanmcp');
   const edgeTokens = createTokenStore(stateDir);
   const tokens = new Map<string, string | undefined>();
   for (const device of inventory.devices) if (device.kind === 'edge') tokens.set(device.name, await edgeTokens.read(device.name));
   const hub = inventory.hub;
   const host = listen?.host ?? hub.listen_host;
+  const clientTokens = createClientTokenStore(stateDir);
   return {
-    hub, devices: inventory.devices, stateDir,
+    hub, devices: inventory.devices, stateDir, clientTokens,
     options: {
       host, port: listen?.port ?? hub.listen_port,
       specs: planUpstreamSpecs(inventory.devices, tokens, env),
       devices: inventory.devices, groups: inventory.groups ?? {}, perDeviceTools: hub.per_device_tools,
-      auth: createClientTokenStore(stateDir), allowedHosts: planAllowedHosts(host, hub.public_url), auditLog: hub.audit_log,
+      auth: clientTokens, allowedHosts: planAllowedHosts(host, hub.public_url), auditLog: hub.audit_log,
     },
   };
 }

@@ -55,7 +55,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
         markUp(latencyMs, version);
         schedule(timing.healthIntervalMs);
       } catch (error) {
-        markDown(error instanceof UpstreamFailure ? error.reason : describeNetworkError(error));
+        markDown(error instanceof UpstreamFailure ? error.reason.replace(/ \(since [^)]*\)$/, '') : describeNetworkError(error));
         schedule(backoffDelay(attempt++, timing.backoffInitialMs, timing.backoffMaxMs));
       } finally {
         checking = undefined;
@@ -67,24 +67,25 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
   async function probe(): Promise<{ latencyMs: number; version?: string }> {
     if (spec.missingCredential) throw new UpstreamFailure(spec.name, 'auth', spec.missingCredential);
     if (spec.healthUrl) return checkHealth(spec.healthUrl, timing.connectTimeoutMs);
-    const started = performance.now();
     const pooled = idle.pop() ?? (await connect());
+    const started = performance.now();
     try {
       await pooled.client.ping({ timeout: timing.connectTimeoutMs });
     } catch (error) {
       await closePooledClient(pooled);
       throw classifyUpstreamError(spec.name, error, timing.connectTimeoutMs);
     }
+    const latencyMs = Math.round(performance.now() - started);
     idle.push(pooled);
     const version = pooled.client.getServerVersion()?.version;
     if (spec.kind === 'mcp' && (tools.length === 0 || performance.now() - toolsAt > timing.toolsRefreshMs)) await refreshTools();
-    return { latencyMs: Math.round(performance.now() - started), ...(version ? { version } : {}) };
+    return { latencyMs, ...(version ? { version } : {}) };
   }
 
   let toolsAt = 0;
   async function refreshTools(): Promise<void> {
     const listed: Tool[] = [];
-    await request(async (client, signal) => {
+    await run(async (client, signal) => {
       let cursor: string | undefined;
       do {
         const page = await client.listTools(cursor ? { cursor } : {}, { signal, timeout: timing.connectTimeoutMs * 3 });
@@ -125,6 +126,11 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
    */
   async function request<T>(fn: (client: Client, signal: AbortSignal) => Promise<T>, options: { signal?: AbortSignal; forward?: CallForwarder }): Promise<T> {
     await ensureUp();
+    return run(fn, options);
+  }
+
+  /** `request` without the up check: the health probe itself lists tools through it. */
+  async function run<T>(fn: (client: Client, signal: AbortSignal) => Promise<T>, options: { signal?: AbortSignal; forward?: CallForwarder }): Promise<T> {
     state.queued += 1;
     let release: () => void;
     try {
