@@ -56,8 +56,8 @@ export function buildHub(options: HubOptions): FastifyInstance {
   const sessions = createSessionRegistry(runtime, { ...DEFAULT_SESSION_LIMITS, ...options.sessions });
   app.decorate('hub', { runtime, sessions });
 
-  // JSON parse errors are answered by the route as JSON-RPC -32700, not as Fastify's own 400 shape.
-  app.removeContentTypeParser('application/json');
+  // Only JSON bodies (415 otherwise); parse errors are answered by the route as JSON-RPC -32700.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, JSON.parse(body as string));
