@@ -4,7 +4,7 @@ import type { RunRequest, RunResult } from './system.js';
 
 /** After SIGTERM to the group, how long before SIGKILL. */
 const KILL_GRACE_MS = 2000;
-/** After the main process exits, how long to wait for grandchildren still holding our pipes once we killed the group. */
+/** After we killed the group and its leader exited, how long to wait for grandchildren still holding our pipes. */
 const DRAIN_AFTER_KILL_MS = 1000;
 
 /** Collects one output stream up to a cap, then keeps reading and discarding so the child never blocks. */
@@ -37,9 +37,9 @@ class CappedOutput {
  * shutdown kill everything it started — `sh -c 'sleep 100 & wait'` leaves nothing behind.
  */
 export function runProcess(request: RunRequest, now: () => number): Promise<RunResult> {
-  const started = now();
   return new Promise((resolve) => {
     let child: ChildProcess;
+    const started = now();
     try {
       child = spawn(request.file, request.args, {
         cwd: request.cwd, env: { ...process.env, ...request.env }, detached: true,
@@ -49,79 +49,93 @@ export function runProcess(request: RunRequest, now: () => number): Promise<RunR
       resolve(spawnFailure(error, now() - started));
       return;
     }
-    const out = new CappedOutput(request.maxOutputBytes, child.stdout);
-    const err = new CappedOutput(request.maxOutputBytes, child.stderr);
-    const state = { timedOut: false, aborted: undefined as string | undefined, exited: false, done: false };
-    const killer = groupKiller(child);
-    // Normally 'close' follows once the pipes drain; after a kill, a setsid'd grandchild may hold them forever.
-    const drainAfterKill = () => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        setTimeout(() => finish(child.exitCode, child.signalCode), DRAIN_AFTER_KILL_MS).unref();
-      }
-    };
-    const onAbort = () => {
-      state.aborted = String(request.signal.reason ?? 'aborted');
-      killer.kill();
-      drainAfterKill();
-    };
-    const timer = setTimeout(() => {
-      state.timedOut = true;
-      killer.kill();
-      drainAfterKill();
-    }, request.timeoutMs);
-    if (request.signal.aborted) onAbort();
-    else request.signal.addEventListener('abort', onAbort, { once: true });
-    child.stdin?.on('error', () => {}).end(request.stdin);
-
-    const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: string) => {
-      if (state.done) return;
-      state.done = true;
-      clearTimeout(timer);
-      killer.cancelEscalation();
-      request.signal.removeEventListener('abort', onAbort);
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      resolve({
-        exitCode, signal, stdout: out.text(), stderr: err.text(), stdoutBytes: out.bytes, stderrBytes: err.bytes,
-        stdoutTruncated: out.truncated, stderrTruncated: err.truncated, durationMs: Math.round(now() - started),
-        timedOut: state.timedOut, ...(state.aborted !== undefined ? { aborted: state.aborted } : {}), ...(spawnError ? { spawnError } : {}),
-      });
-    };
-    child.on('error', (error) => finish(null, null, describeSpawnError(error, request)));
-    child.on('close', (code, signal) => finish(code, signal));
-    child.on('exit', () => {
-      if (killer.killed) drainAfterKill();
-    });
+    new ProcessRun(child, request, () => now() - started, resolve).watch();
   });
 }
 
-function groupKiller(child: ChildProcess) {
-  let escalation: NodeJS.Timeout | undefined;
-  const signalGroup = (signal: NodeJS.Signals) => {
-    if (child.pid === undefined) return;
+/** One running child: output capture, timeout, abort, group kill, and exactly one result. */
+class ProcessRun {
+  private readonly out: CappedOutput;
+  private readonly err: CappedOutput;
+  private timedOut = false;
+  private aborted: string | undefined;
+  private done = false;
+  private killed = false;
+  private escalation: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly child: ChildProcess, private readonly request: RunRequest,
+    private readonly elapsed: () => number, private readonly resolve: (result: RunResult) => void,
+  ) {
+    this.out = new CappedOutput(request.maxOutputBytes, child.stdout);
+    this.err = new CappedOutput(request.maxOutputBytes, child.stderr);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.killGroup();
+    }, request.timeoutMs);
+  }
+
+  watch(): void {
+    const { child, request } = this;
+    if (request.signal.aborted) this.onAbort();
+    else request.signal.addEventListener('abort', this.onAbort, { once: true });
+    child.stdin?.on('error', () => {}).end(request.stdin);
+    child.on('error', (error) => this.finish(null, null, describeSpawnError(error, request)));
+    child.on('close', (code, signal) => this.finish(code, signal));
+    child.on('exit', () => {
+      if (this.killed) this.drainAfterKill();
+    });
+  }
+
+  private readonly onAbort = (): void => {
+    this.aborted = String(this.request.signal.reason ?? 'aborted');
+    this.killGroup();
+  };
+
+  private killGroup(): void {
+    if (this.killed) return;
+    this.killed = true;
+    this.signalGroup('SIGTERM');
+    this.escalation = setTimeout(() => this.signalGroup('SIGKILL'), KILL_GRACE_MS);
+    this.drainAfterKill();
+  }
+
+  /** Normally 'close' follows once the pipes drain; a setsid'd grandchild could hold them forever. */
+  private drainAfterKill(): void {
+    const { child } = this;
+    if (child.exitCode === null && child.signalCode === null) return;
+    setTimeout(() => this.finish(child.exitCode, child.signalCode), DRAIN_AFTER_KILL_MS).unref();
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    if (this.child.pid === undefined) return;
     try {
-      process.kill(-child.pid, signal);
+      process.kill(-this.child.pid, signal);
     } catch {
       // ESRCH: the group is already gone.
     }
-  };
-  const killer = {
-    killed: false,
-    kill() {
-      if (killer.killed) return;
-      killer.killed = true;
-      signalGroup('SIGTERM');
-      escalation = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
-    },
-    cancelEscalation() {
-      // The group may outlive its leader (a background job); finish the kill we started.
-      if (escalation) {
-        clearTimeout(escalation);
-        signalGroup('SIGKILL');
-      }
-    },
-  };
-  return killer;
+  }
+
+  private finish(exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: string): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    // The group may outlive its leader (a background job): finish the kill we started.
+    if (this.escalation) {
+      clearTimeout(this.escalation);
+      this.signalGroup('SIGKILL');
+    }
+    this.request.signal.removeEventListener('abort', this.onAbort);
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
+    const { out, err } = this;
+    this.resolve({
+      exitCode, signal, stdout: out.text(), stderr: err.text(), stdoutBytes: out.bytes, stderrBytes: err.bytes,
+      stdoutTruncated: out.truncated, stderrTruncated: err.truncated, durationMs: Math.round(this.elapsed()), timedOut: this.timedOut,
+      ...(this.aborted !== undefined ? { aborted: this.aborted } : {}), ...(spawnError ? { spawnError } : {}),
+    });
+  }
 }
 
 function describeSpawnError(error: NodeJS.ErrnoException, request: RunRequest): string {
