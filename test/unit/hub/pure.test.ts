@@ -124,7 +124,7 @@ describe('upstream specs and errors', () => {
     expect(planEdgeSpec(edge, undefined).missingCredential).toMatch(/lanmcp apply/);
   });
   it('kind: mcp: bearer and extra headers from the environment; a missing variable is named', () => {
-    const ha = { kind: 'mcp', name: 'ha', url: 'http://ha:8123/api/mcp', tags: [], groups: [], state: 'present', auth: { bearer_env: 'HA_TOKEN' }, headers_env: { 'X-Api-Key': 'HA_KEY' } } as McpDevice;
+    const ha = { kind: 'mcp', name: 'ha', url: 'http://ha:8123/api/mcp', tags: [], groups: [], state: 'present', auth: { bearer_env: 'HA_TOKEN' }, headers_env: { 'X-Api-Key': 'HA_KEY' } } as unknown as McpDevice;
     expect(planMcpSpec(ha, { HA_TOKEN: 't', HA_KEY: 'k' }).headers).toEqual({ authorization: 'Bearer t', 'x-api-key': 'k' });
     expect(planMcpSpec(ha, { HA_TOKEN: 't' }).missingCredential).toMatch(/HA_KEY is not set/);
   });
