@@ -22,8 +22,8 @@ echo "==> lanmcp diff -i $inventory   (exit 2: changes pending)" >&2
 set +e; lanmcp diff -i "$inventory"; code=$?; set -e
 [ "$code" -eq 2 ] || [ "$code" -eq 0 ] || exit "$code"
 
-echo "==> lanmcp apply -i $inventory --yes" >&2
-lanmcp apply -i "$inventory" --yes
+echo "==> lanmcp apply -i $inventory --yes --no-hub" >&2
+lanmcp apply -i "$inventory" --yes --no-hub
 
 echo "==> lanmcp diff -i $inventory   (exit 0: devices match the inventory)" >&2
 lanmcp diff -i "$inventory"

@@ -26,7 +26,7 @@ describe('apply: confirmation, --json, token rotation', () => {
   });
 
   it('refuses to prompt without a terminal and changes nothing', async () => {
-    const run = await lanmcp('apply', '-i', inventory);
+    const run = await lanmcp('apply', '-i', inventory, '--no-hub');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('error E_CONFIRM_REQUIRED: refusing to prompt for confirmation without a terminal');
     expect((await deviceExec('lab4', 'ls /opt/lanmcp-edge 2>&1')).code).not.toBe(0);
@@ -34,7 +34,7 @@ describe('apply: confirmation, --json, token rotation', () => {
   });
 
   it('--json prints the plan and per-device results; the token is 0600 and only its hash is on the device', async () => {
-    const run = await lanmcp('apply', '-i', inventory, '--yes', '--json');
+    const run = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub', '--json');
     expect(run.code, run.stderr).toBe(0);
     const data = JSON.parse(run.stdout) as { plan: { summary: Record<string, number> }; results: { device: string; status: string; verify?: { version: string; tools: string[] } }[] };
     expect(data.plan.summary.provision).toBe(1);
@@ -48,7 +48,7 @@ describe('apply: confirmation, --json, token rotation', () => {
 
   it('--rotate-tokens issues a new token: the old one stops working, the new one works', async () => {
     const old = readFileSync(tokenFile(inventory, 'lab4'), 'utf8').trim();
-    const run = await lanmcp('apply', '-i', inventory, '--yes', '--rotate-tokens', 'lab4');
+    const run = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub', '--rotate-tokens', 'lab4');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/~ token of lab4: token rotated \(sha256:[0-9a-f]{12}…\)/);
     const fresh = readFileSync(tokenFile(inventory, 'lab4'), 'utf8').trim();
@@ -58,8 +58,37 @@ describe('apply: confirmation, --json, token rotation', () => {
     expect((await lanmcp('diff', '-i', inventory)).code).toBe(0);
   });
 
+  it('without --no-hub, apply then serves the hub until SIGTERM and exits with the apply outcome', async () => {
+    const { spawn } = await import('node:child_process');
+    const { findPackageRoot } = await import('../../src/shared/package-root.js');
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const served = writeLabInventory([{ name: 'lab4' }], { hubListen: `127.0.0.1:${port}` });
+    const child = spawn(process.execPath, [`${findPackageRoot()}/bin/lanmcp.mjs`, 'apply', '-i', served, '--yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+        const match = /lanmcp hub: listening on (http:\/\/\S+\/mcp)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', () => reject(new Error(`apply exited before the hub listened:\n${stderr}`)));
+    });
+    expect(stderr).toMatch(/lab4 : ok=\d+ changed=\d+ unreachable=0 failed=0/);
+    const health = await fetch(url.replace(/\/mcp$/, '/healthz'));
+    expect(health.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('--rotate-tokens naming an unknown device is a usage error', async () => {
-    const run = await lanmcp('apply', '-i', inventory, '--yes', '--rotate-tokens', 'nope');
+    const run = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub', '--rotate-tokens', 'nope');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('error E_USAGE: --rotate-tokens names nope');
   });

@@ -29,7 +29,7 @@ describe('apply: one failing device never stops the others', () => {
       { name: 'ghost', address: unused },
     ]);
     const started = Date.now();
-    const run = await lanmcp('apply', '-i', inventory, '--yes');
+    const run = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
     expect(run.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(run.stderr).toMatch(/lab1 +: ok=7 changed=7 unreachable=0 failed=0/);
@@ -47,14 +47,14 @@ describe('apply: one failing device never stops the others', () => {
 
   it('a broken edge triggers a rollback and the device keeps serving the previous version', async () => {
     const inventory = writeLabInventory([{ name: 'lab1' }]);
-    expect((await lanmcp('apply', '-i', inventory, '--yes')).code).toBe(0);
+    expect((await lanmcp('apply', '-i', inventory, '--yes', '--no-hub')).code).toBe(0);
     const before = (await deviceExec('lab1', 'sha256sum /etc/lanmcp-edge/config.json /etc/systemd/system/lanmcp-edge.service')).stdout;
     // Port 22 is taken by sshd on the device: the new edge cannot listen, so verification must fail.
     const broken = writeLabInventory([{ name: 'lab1', extra: 'edge: { port: 22 }' }]);
     const { cpSync } = await import('node:fs');
     const { dirname, join } = await import('node:path');
     cpSync(join(dirname(inventory), '.lanmcp'), join(dirname(broken), '.lanmcp'), { recursive: true });
-    const run = await lanmcp('apply', '-i', broken, '--yes');
+    const run = await lanmcp('apply', '-i', broken, '--yes', '--no-hub');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/lab1: error E_VERIFY_FAILED: .*rolled back: the previous version is running again/);
     expect((await deviceExec('lab1', 'sha256sum /etc/lanmcp-edge/config.json /etc/systemd/system/lanmcp-edge.service')).stdout).toBe(before);
@@ -64,12 +64,12 @@ describe('apply: one failing device never stops the others', () => {
 
   it('state: absent stops the edge and leaves no trace on the device or in .lanmcp/', async () => {
     const inventory = writeLabInventory([{ name: 'lab1' }]);
-    expect((await lanmcp('apply', '-i', inventory, '--yes')).code).toBe(0);
+    expect((await lanmcp('apply', '-i', inventory, '--yes', '--no-hub')).code).toBe(0);
     writeFileSync(inventory, readFileSync(inventory, 'utf8').replace(/(lab1: \{ address: [^ ]+)/, '$1, state: absent'));
     const diff = await lanmcp('diff', '-i', inventory);
     expect(diff.code).toBe(2);
     expect(diff.stderr).toContain('Plan: 0 to provision, 0 to update, 1 to remove, 0 unchanged, 0 unreachable.');
-    expect((await lanmcp('apply', '-i', inventory, '--yes')).code).toBe(0);
+    expect((await lanmcp('apply', '-i', inventory, '--yes', '--no-hub')).code).toBe(0);
     const trace = await deviceExec('lab1', 'ls -d /opt/lanmcp-edge /etc/lanmcp-edge /var/lib/lanmcp-edge /etc/systemd/system/lanmcp-edge.service 2>/dev/null; systemctl list-units --all --no-legend "lanmcp*"; ls -a /etc/systemd/system | grep lanmcp');
     expect(trace.stdout).toBe('');
     const { existsSync } = await import('node:fs');

@@ -17,7 +17,7 @@ export interface InventoryHost {
  * A fresh folder with an inventory for the given lab devices (so `.lanmcp/` with its tokens is private to
  * the test). Devices use the lab's key and known_hosts unless `extra` overrides them.
  */
-export function writeLabInventory(hosts: InventoryHost[], options: { defaultsEdge?: string } = {}): string {
+export function writeLabInventory(hosts: InventoryHost[], options: { defaultsEdge?: string; hubListen?: string } = {}): string {
   const lab = getLab();
   const dir = mkdtempSync(join(tmpdir(), 'lanmcp-provision-'));
   const lines = hosts.map((host) => {
@@ -27,6 +27,7 @@ export function writeLabInventory(hosts: InventoryHost[], options: { defaultsEdg
   });
   const text = [
     'version: 1',
+    ...(options.hubListen ? [`hub: { listen: "${options.hubListen}" }`] : []),
     'defaults:',
     `  ssh: { user: root, identity_file: ${lab.ssh_key}, known_hosts: ${lab.known_hosts}, connect_timeout_s: 4 }`,
     ...(options.defaultsEdge ? [`  edge: ${options.defaultsEdge}`] : []),

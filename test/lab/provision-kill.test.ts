@@ -16,7 +16,7 @@ async function managedHashes(): Promise<Record<string, string>> {
 /** Starts the real CLI (dist/) and SIGKILLs it after `delayMs`, wherever it is. */
 function applyKilledAfter(inventory: string, delayMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`${findPackageRoot()}/bin/lanmcp.mjs`, 'apply', '-i', inventory, '--yes'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [`${findPackageRoot()}/bin/lanmcp.mjs`, 'apply', '-i', inventory, '--yes', '--no-hub'], { stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     child.on('exit', () => {
       clearTimeout(timer);
@@ -38,7 +38,7 @@ describe('apply killed with SIGKILL at random points', () => {
     variants.push(base.replace('hosts:', 'hosts:').replace(/(lab3: \{ address: [^ ]+)/, '$1, edge: { policy: { timeout_s: 61 } }'), base);
     for (const text of variants) {
       writeFileSync(inventory, text);
-      expect((await lanmcp('apply', '-i', inventory, '--yes')).code).toBe(0);
+      expect((await lanmcp('apply', '-i', inventory, '--yes', '--no-hub')).code).toBe(0);
       for (const [file, hash] of Object.entries(await managedHashes())) goodHashes.get(file)!.add(hash);
     }
     const { createHash } = await import('node:crypto');
@@ -56,7 +56,7 @@ describe('apply killed with SIGKILL at random points', () => {
         expect(goodHashes.get(file)!.has(hash), `${file} after kill #${run + 1} has unknown content ${hash}`).toBe(true);
       }
     }
-    const converge = await lanmcp('apply', '-i', inventory, '--yes');
+    const converge = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
     expect(converge.code, converge.stderr).toBe(0);
     expect((await lanmcp('diff', '-i', inventory)).code).toBe(0);
     const leftovers = await deviceExec('lab3', 'ls -a /opt/lanmcp-edge /etc/lanmcp-edge /var/lib/lanmcp-edge /etc/systemd/system | grep -E "lanmcp-prev|^\\.lanmcp\\." ; true');

@@ -32,7 +32,7 @@ describe('apply on real devices', () => {
   });
 
   it('apply --yes provisions both, verified over MCP, and the edge runs under systemd', async () => {
-    const run = await lanmcp('apply', '-i', inventory, '--yes');
+    const run = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/lab1 : ok=7 changed=7 unreachable=0 failed=0/);
     for (const device of DEVICES) {
@@ -48,7 +48,7 @@ describe('apply on real devices', () => {
     const diff = await lanmcp('diff', '-i', inventory);
     expect(diff.code, diff.stderr).toBe(0);
     expect(diff.stderr).toContain('No changes. Your devices match the inventory.');
-    const apply = await lanmcp('apply', '-i', inventory, '--yes');
+    const apply = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stderr).toMatch(/lab1 : ok=\d+ changed=0 unreachable=0 failed=0/);
     expect(await Promise.all(DEVICES.map(since))).toEqual(before);
@@ -68,7 +68,7 @@ describe('apply on real devices', () => {
     const { code, plan } = await diffJson(inventory, '--limit', 'lab2');
     expect(code).toBe(2);
     expect(pending(plan.devices[0]!.changes)).toEqual(expected);
-    const apply = await lanmcp('apply', '-i', inventory, '--limit', 'lab2', '--yes');
+    const apply = await lanmcp('apply', '-i', inventory, '--limit', 'lab2', '--yes', '--no-hub');
     expect(apply.code, apply.stderr).toBe(0);
     const after = await lanmcp('diff', '-i', inventory, '--limit', 'lab2');
     expect(after.code, after.stderr).toBe(0);
@@ -88,7 +88,7 @@ describe('apply on real devices', () => {
     expect(diff.stderr).toMatch(/-\s+"port": 8766\n\s+\+\s+"port": 8799/);
     expect(diff.stderr).toMatch(/\+\s+"read_only": true/);
     expect(diff.stderr).not.toMatch(/[0-9a-f]{64}/);
-    const apply = await lanmcp('apply', '-i', changed, '--yes');
+    const apply = await lanmcp('apply', '-i', changed, '--yes', '--no-hub');
     expect(apply.code, apply.stderr).toBe(0);
     expect((await deviceExec('lab1', 'ss -ltn')).stdout).toContain(':8799');
     expect((await lanmcp('diff', '-i', changed)).code).toBe(0);

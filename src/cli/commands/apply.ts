@@ -7,8 +7,9 @@ import type { EdgeDevice } from '../../inventory/types.js';
 import { hasChanges, summarizePlan } from '../../plan/summary.js';
 import { createTokenStore } from '../../secrets/token-store.js';
 import { LanmcpError } from '../../shared/errors.js';
-import { inventoryOption, inventoryPath, jsonOption, type Command } from '../command.js';
+import { inventoryOption, inventoryPath, jsonOption, type Command, type CommandArgs, type CommandContext } from '../command.js';
 import { confirm } from '../confirm.js';
+import { serveHubInForeground } from './hub.js';
 import { parseForks, planFlags } from '../plan-flags.js';
 import { loadSelection } from '../selection.js';
 import { renderPlan } from '../views/plan-view.js';
@@ -17,61 +18,73 @@ import { renderRecap } from '../views/recap-view.js';
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'provision or update the edge on each device over SSH, verify it over HTTP (exit 0 only if all converged)',
-  help: `usage: lanmcp apply [-i FILE] [--limit PATTERN] [--yes] [--forks N] [--json] [--verbose]
+  help: `usage: lanmcp apply [-i FILE] [--limit PATTERN] [--yes] [--no-hub] [--forks N] [--json] [--verbose]
                     [--rotate-tokens all|NAME,...] [--accept-new-host-keys]
 
 Plans like \`lanmcp diff\`, asks for confirmation, then per device in parallel: uploads the edge bundle,
 config and unit atomically, restarts the edge only when a managed file changed, verifies over HTTP that
-it answers MCP with its token and version (rolling back on failure), and writes a receipt.
+it answers MCP with its token and version (rolling back on failure), and writes a receipt. Then it runs
+the hub in the foreground (like \`lanmcp hub\`, until Ctrl-C) unless --no-hub: scripts and CI pass --no-hub.
   -i, --inventory FILE       inventory (default: $LANMCP_INVENTORY or ./inventory.yaml)
   --limit PATTERN            device name, group, tag, glob or comma list (default: all)
   --yes                      do not ask for confirmation (required without a terminal)
+  --no-hub                   stop after provisioning instead of running the hub
   --forks N                  devices worked on in parallel (default 20)
   --json                     print the plan and per-device results as JSON on stdout
   --verbose                  also list unchanged devices and no-op resources
   --rotate-tokens LIST       issue new tokens for \`all\` selected devices or the named ones
   --accept-new-host-keys     record host keys not yet known (a changed key still fails)
-Exit codes: 0 every selected device converged, 1 any device failed or was unreachable.`,
-  options: { ...inventoryOption, ...jsonOption, ...planFlags, yes: { type: 'boolean', short: 'y' }, verbose: { type: 'boolean' }, 'rotate-tokens': { type: 'string' } },
+Exit codes: 0 every selected device converged, 1 any device failed or was unreachable (after the hub stops).`,
+  options: { ...inventoryOption, ...jsonOption, ...planFlags, yes: { type: 'boolean', short: 'y' }, 'no-hub': { type: 'boolean' }, verbose: { type: 'boolean' }, 'rotate-tokens': { type: 'string' } },
   async run(args, context) {
-    const selection = await loadSelection(inventoryPath(args, context), args.values.limit as string | undefined, context);
-    const devices = selection.selected.filter((d): d is EdgeDevice => d.kind === 'edge');
-    const forks = parseForks(args.values.forks);
-    const release = await acquireApplyLock(selection.stateDir);
-    try {
-      const artifacts = await loadArtifacts();
-      const tokens = createTokenStore(selection.stateDir);
-      const inspections = await inspectDevices(devices, {
-        stateDir: selection.stateDir,
-        acceptNewHostKeys: Boolean(args.values['accept-new-host-keys']),
-        artifacts,
-        tokens,
-        forks,
-        issueTokens: true,
-        rotate: rotationSet(args.values['rotate-tokens'], devices),
-      });
-      try {
-        const plan = summarizePlan(inspections.map((i) => i.plan));
-        context.stderr.write(renderPlan(plan, { verbose: Boolean(args.values.verbose), diff: false }));
-        if (hasChanges(plan) && !args.values.yes && !(await confirm(`Apply these changes to ${plan.summary.provision + plan.summary.update + plan.summary.remove} devices?`, context))) {
-          context.stderr.write('Apply cancelled.\n');
-          return 'failed';
-        }
-        // Without changes every device is settled (in sync, or failed to inspect): nothing to run.
-        const results = hasChanges(plan)
-          ? await runDevices(inspections, { artifacts, tokens, forks, interactive: context.interactive, stderr: context.stderr })
-          : inspections.map((i) => settledResult(i)!);
-        context.stderr.write(renderRecap(results));
-        if (args.values.json) context.stdout.write(`${JSON.stringify({ plan, results }, null, 2)}\n`);
-        return results.every((r) => r.status === 'ok' || r.status === 'changed') ? 'ok' : 'failed';
-      } finally {
-        await Promise.all(inspections.map((i) => i.connector?.close()));
-      }
-    } finally {
-      await release();
-    }
+    const file = inventoryPath(args, context);
+    const outcome = await provision(file, args, context);
+    if (outcome === 'cancelled') return 'failed';
+    if (!args.values['no-hub']) await serveHubInForeground(file, context);
+    return outcome;
   },
 };
+
+/** Plan, confirm, execute, recap — under the inventory's lock, with every connection closed at the end. */
+async function provision(file: string, args: CommandArgs, context: CommandContext): Promise<'ok' | 'failed' | 'cancelled'> {
+  const selection = await loadSelection(file, args.values.limit as string | undefined, context);
+  const devices = selection.selected.filter((d): d is EdgeDevice => d.kind === 'edge');
+  const forks = parseForks(args.values.forks);
+  const release = await acquireApplyLock(selection.stateDir);
+  try {
+    const artifacts = await loadArtifacts();
+    const tokens = createTokenStore(selection.stateDir);
+    const inspections = await inspectDevices(devices, {
+      stateDir: selection.stateDir,
+      acceptNewHostKeys: Boolean(args.values['accept-new-host-keys']),
+      artifacts,
+      tokens,
+      forks,
+      issueTokens: true,
+      rotate: rotationSet(args.values['rotate-tokens'], devices),
+    });
+    try {
+      const plan = summarizePlan(inspections.map((i) => i.plan));
+      context.stderr.write(renderPlan(plan, { verbose: Boolean(args.values.verbose), diff: false }));
+      const count = plan.summary.provision + plan.summary.update + plan.summary.remove;
+      if (hasChanges(plan) && !args.values.yes && !(await confirm(`Apply these changes to ${count} devices?`, context))) {
+        context.stderr.write('Apply cancelled.\n');
+        return 'cancelled';
+      }
+      // Without changes every device is settled (in sync, or failed to inspect): nothing to run.
+      const results = hasChanges(plan)
+        ? await runDevices(inspections, { artifacts, tokens, forks, interactive: context.interactive, stderr: context.stderr })
+        : inspections.map((i) => settledResult(i)!);
+      context.stderr.write(renderRecap(results));
+      if (args.values.json) context.stdout.write(`${JSON.stringify({ plan, results }, null, 2)}\n`);
+      return results.every((r) => r.status === 'ok' || r.status === 'changed') ? 'ok' : 'failed';
+    } finally {
+      await Promise.all(inspections.map((i) => i.connector?.close()));
+    }
+  } finally {
+    await release();
+  }
+}
 
 function rotationSet(value: unknown, devices: EdgeDevice[]): Set<string> {
   if (typeof value !== 'string') return new Set();

@@ -25,16 +25,21 @@ export const hubCommand: Command = {
   options: { ...inventoryOption, listen: { type: 'string' } },
   async run(args, context) {
     const listen = typeof args.values.listen === 'string' ? parseListenFlag(args.values.listen) : undefined;
-    const loaded = await loadHubOptions(inventoryPath(args, context), context.env, { cwd: context.cwd, ...(listen ? { listen } : {}) });
-    const hub = await startHub(loaded.options);
-    context.stderr.write(renderStartup(hub.url, hub.upstreams()));
-    if (loaded.clientTokens.list().length === 0) {
-      context.stderr.write('No client tokens yet: every request gets 401 until you run `lanmcp token create NAME`.\n');
-    }
-    await waitForStop(hub, context);
+    await serveHubInForeground(inventoryPath(args, context), context, listen);
     return 'ok';
   },
 };
+
+/** Loads the hub from an inventory, listens, reports the upstreams, and serves until SIGINT/SIGTERM (also `lanmcp apply`'s last step). */
+export async function serveHubInForeground(file: string, context: CommandContext, listen?: { host: string; port: number }): Promise<void> {
+  const loaded = await loadHubOptions(file, context.env, { cwd: context.cwd, ...(listen ? { listen } : {}) });
+  const hub = await startHub(loaded.options);
+  context.stderr.write(renderStartup(hub.url, hub.upstreams()));
+  if (loaded.clientTokens.list().length === 0) {
+    context.stderr.write('No client tokens yet: every request gets 401 until you run `lanmcp token create NAME`.\n');
+  }
+  await waitForStop(hub, context);
+}
 
 function parseListenFlag(value: string): { host: string; port: number } {
   try {
