@@ -1,0 +1,72 @@
+// `lanmcp status`: per-device health, version and latency, from the running hub or straight from the devices.
+import { planUpstreamSpecs } from '../../hub/upstreams/specs.js';
+import type { Device, ResolvedHub } from '../../inventory/types.js';
+import { mapWithLimit } from '../../shared/concurrency.js';
+import { createTokenStore } from '../../secrets/token-store.js';
+import { inventoryOption, inventoryPath, jsonOption, type Command, type CommandContext } from '../command.js';
+import { localHubBase, probeDevice, probeHub, readHubDevices } from '../hub-client.js';
+import { loadSelection } from '../selection.js';
+import { allUp, renderStatusJson, renderStatusTable, statusFromHubDevice, type StatusReport, type StatusRow } from '../views/status-view.js';
+
+const PROBE_TIMEOUT_MS = 3000;
+const HUB_TIMEOUT_MS = 1000;
+const PROBE_PARALLEL = 32;
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'health, version and latency of each device, from the running hub or directly over HTTP (never SSH)',
+  help: [
+    'usage: lanmcp status [-i FILE] [--limit PATTERN] [--json]',
+    '',
+    'If a hub answers at hub.listen and LANMCP_TOKEN holds one of its client tokens, asks the hub (what agents',
+    'see). Otherwise checks each device itself: an edge with GET /healthz, then an MCP initialize with its',
+    'token from .lanmcp/tokens/; a kind: mcp server with an MCP initialize using its environment variable.',
+    'Status: up, down, auth-failed (the credential was refused) or no-token (not applied yet, or env var unset).',
+    '',
+    '  -i, --inventory FILE   the inventory (default: $LANMCP_INVENTORY or ./inventory.yaml)',
+    '  --limit PATTERN        device name, group, tag, glob or comma list (default: all)',
+    '  --json                 one JSON object per device on stdout (the table goes to stderr otherwise)',
+    '',
+    'exit: 0 every selected device is up, 1 otherwise (or bad input)',
+  ].join('\n'),
+  options: { ...inventoryOption, ...jsonOption, limit: { type: 'string' } },
+  async run(args, context) {
+    const selection = await loadSelection(inventoryPath(args, context), args.values.limit as string | undefined, context);
+    const devices = selection.selected.filter((d) => d.state === 'present');
+    const skipped = selection.selected.length - devices.length;
+    if (skipped > 0) context.stderr.write(`Skipping ${skipped} device(s) with state: absent (nothing runs there).\n`);
+    const report = await gatherStatus(devices, selection.inventory.hub, selection.stateDir, context);
+    if (args.values.json === true) context.stdout.write(renderStatusJson(report));
+    else context.stderr.write(renderStatusTable(report));
+    return allUp(report.rows) ? 'ok' : 'failed';
+  },
+};
+
+/** Rows in inventory order: from the hub for the devices it knows, checked directly for the others. */
+export async function gatherStatus(devices: readonly Device[], hub: ResolvedHub | undefined, stateDir: string, context: Pick<CommandContext, 'env'>): Promise<StatusReport> {
+  const fromHub = hub ? await askHub(hub, context.env.LANMCP_TOKEN) : { note: undefined };
+  const known = new Map((fromHub.rows ?? []).map((row) => [row.name, row]));
+  const missing = devices.filter((d) => !known.has(d.name));
+  const direct = await probeDirectly(missing, stateDir, context.env);
+  const rows = devices.map((d) => known.get(d.name) ?? direct.get(d.name)!);
+  return { rows, ...(fromHub.hub ? { hub: fromHub.hub } : {}), ...(fromHub.note ? { hubNote: fromHub.note } : {}) };
+}
+
+async function askHub(hub: ResolvedHub, token: string | undefined): Promise<{ rows?: StatusRow[]; hub?: StatusReport['hub']; note?: string }> {
+  const base = localHubBase(hub);
+  const running = await probeHub(base, HUB_TIMEOUT_MS);
+  if (!running) return { note: `No hub answers at ${base}: checked the devices directly.` };
+  if (!token) return { note: `A hub runs at ${base}; set LANMCP_TOKEN to one of its client tokens to see its view (checked directly meanwhile).` };
+  const answer = await readHubDevices(base, token, PROBE_TIMEOUT_MS);
+  if ('error' in answer) return { note: `${answer.error}: checked the devices directly.` };
+  return { rows: answer.devices.map(statusFromHubDevice), hub: { url: `${base}/mcp`, ...running } };
+}
+
+async function probeDirectly(devices: readonly Device[], stateDir: string, env: NodeJS.ProcessEnv): Promise<Map<string, StatusRow>> {
+  const store = createTokenStore(stateDir);
+  const tokens = new Map<string, string | undefined>();
+  for (const device of devices) if (device.kind === 'edge') tokens.set(device.name, await store.read(device.name));
+  const specs = planUpstreamSpecs(devices, tokens, env);
+  const rows = await mapWithLimit(specs, PROBE_PARALLEL, (spec) => probeDevice(spec, PROBE_TIMEOUT_MS));
+  return new Map(rows.map((row) => [row.name, row]));
+}
