@@ -30,8 +30,6 @@ export interface UpstreamTiming {
   backoffMaxMs: number;
   /** How long a call waits for an immediate reconnect to a down upstream before it is refused. */
   downWaitMs: number;
-  /** A down upstream is not re-probed by calls more often than this. */
-  minRecheckMs: number;
   /** `kind: mcp` tool lists are re-read this often (some upstreams never send list_changed). */
   toolsRefreshMs: number;
 }
@@ -42,7 +40,6 @@ export const DEFAULT_TIMING: UpstreamTiming = {
   backoffInitialMs: 250,
   backoffMaxMs: 10_000,
   downWaitMs: 1_500,
-  minRecheckMs: 200,
   toolsRefreshMs: 60_000,
 };
 

@@ -19,7 +19,6 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
   let checking: Promise<void> | undefined;
-  let lastCheckAt = 0;
   let closed = false;
 
   function schedule(delayMs: number): void {
@@ -49,7 +48,6 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
   /** One health check; its outcome decides when the next one runs. */
   function check(): Promise<void> {
     checking ??= (async () => {
-      lastCheckAt = performance.now();
       try {
         const { latencyMs, version } = await probe();
         markUp(latencyMs, version);
@@ -110,10 +108,12 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
     }
   }
 
-  /** A down upstream gets one immediate reconnect attempt (bounded by downWaitMs) before the call is refused. */
+  /**
+   * A call to a down upstream joins (or starts) a health check, waiting at most downWaitMs, so the first
+   * call after a device comes back succeeds instead of waiting for the backoff timer.
+   */
   async function ensureUp(): Promise<void> {
     if (state.status === 'up') return;
-    if (!checking && performance.now() - lastCheckAt < timing.minRecheckMs && state.status === 'down') throw downFailure();
     await Promise.race([check(), new Promise((r) => setTimeout(r, timing.downWaitMs).unref())]);
     if ((state.status as string) !== 'up') throw downFailure();
   }

@@ -14,7 +14,7 @@ import type { FakeEdge } from '../../fixtures/hub/fake-edge.js';
 export const EDGE_TOKEN = 'lme_fake-edge-token-0123456789abcdef';
 
 /** Timings scaled down so reconnects and health checks happen within a test. */
-export const FAST_TIMING = { healthIntervalMs: 200, connectTimeoutMs: 1000, backoffInitialMs: 50, backoffMaxMs: 300, downWaitMs: 500, minRecheckMs: 50, toolsRefreshMs: 300 };
+export const FAST_TIMING = { healthIntervalMs: 200, connectTimeoutMs: 1000, backoffInitialMs: 50, backoffMaxMs: 300, downWaitMs: 500, toolsRefreshMs: 300 };
 
 export function edgeSpec(edge: FakeEdge, overrides: Partial<UpstreamSpec> = {}): UpstreamSpec {
   return {
