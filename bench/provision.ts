@@ -5,6 +5,7 @@
 // Writes bench/results/provision.json and provision.md. Targets: no-op apply of 20 <= 2 s, fresh <= 8 s,
 // >= 3x faster than the playbook in both cases.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,14 +36,31 @@ const root = new URL('..', import.meta.url).pathname;
 const playbookDir = join(root, 'bench', 'ansible');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-interface Timed { s: number; stdout: string; stderr: string; status: number | null }
+interface Timed { s: number; stdout: string; stderr: string; status: number | null; cpuBusy: number }
+
+/** Host CPU busy fraction (all cores, every process: the lab devices, the tools and other users) per measured series. */
+const hostCpuBusy: Record<string, number[]> = {};
+
+function cpuTicks(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, f) => sum + f, 0);
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+}
+
+function noteCpu(series: string, result: Timed): number {
+  (hostCpuBusy[series] ??= []).push(result.cpuBusy);
+  return result.s;
+}
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = root): Timed {
+  const ticks = cpuTicks();
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 300_000, killSignal: 'SIGKILL' });
   const s = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.error) throw result.error;
-  return { s: Number(s.toFixed(3)), stdout: result.stdout, stderr: result.stderr, status: result.status };
+  const after = cpuTicks();
+  const cpuBusy = Number(((after.busy - ticks.busy) / Math.max(1, after.total - ticks.total)).toFixed(2));
+  return { s: Number(s.toFixed(3)), stdout: result.stdout, stderr: result.stderr, status: result.status, cpuBusy };
 }
 
 function lanmcp(args: string[], wantStatus: number): Timed {
@@ -55,13 +73,14 @@ function lanmcp(args: string[], wantStatus: number): Timed {
 function stats(values: number[]): { median: number; min: number; max: number; runs: number[] } {
   const sorted = [...values].sort((a, b) => a - b);
   const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-  return { median: Number(median.toFixed(3)), min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: values };
+  const ms = (v: number) => Number(v.toFixed(3));
+  return { median: ms(median), min: ms(sorted[0]!), max: ms(sorted[sorted.length - 1]!), runs: values.map(ms) };
 }
 
 async function freshAll(lab: LabInfo): Promise<number> {
   const started = performance.now();
   await mapWithLimit(lab.devices, 8, (device) => freshDevice(lab.name, device.name));
-  return (performance.now() - started) / 1000;
+  return Number(((performance.now() - started) / 1000).toFixed(3));
 }
 
 /** A folder with a copy of the lab's inventory: `.lanmcp/` (tokens, known hosts) is created next to it. */
@@ -74,13 +93,13 @@ async function scenario(work: string, name: string, lab: LabInfo): Promise<strin
 
 /** `lanmcp apply --json`; every device must end with `want` (changed on fresh devices, ok when in sync). */
 function applyOnce(inventory: string, want: 'changed' | 'ok'): number {
-  const result = lanmcp(['apply', '-i', inventory, '--yes', '--json'], 0);
+  const result = lanmcp(['apply', '-i', inventory, '--yes', '--no-hub', '--json'], 0);
   const { results } = JSON.parse(result.stdout) as { results: Array<{ device: string; status: string }> };
   const wrong = results.filter((r) => r.status !== want);
   if (results.length !== DEVICES || wrong.length > 0) {
     throw new Error(`lanmcp apply: wanted ${DEVICES} devices ${want}, got ${results.length}; not ${want}: ${wrong.map((r) => `${r.device}=${r.status}`).join(', ')}`);
   }
-  return result.s;
+  return noteCpu(`lanmcp ${want === 'changed' ? 'fresh' : 'no-op'} apply`, result);
 }
 
 async function benchLanmcp(lab: LabInfo, work: string) {
@@ -114,7 +133,7 @@ function playbook(inventory: string, controlDir: string, want: 'changed' | 'unch
   if (result.status !== 0 || recap.length !== DEVICES || bad.length > 0) {
     throw new Error(`ansible-playbook (${want}) exited ${result.status}; recap for ${recap.length} hosts; unexpected: ${bad.map((m) => m[0]).join('; ')}\n${result.stdout.slice(-4000)}${result.stderr.slice(-2000)}`);
   }
-  return result.s;
+  return noteCpu(`ansible-playbook ${want === 'changed' ? 'fresh' : 'no-op (warm and cold)'}`, result);
 }
 
 /** Every device's edge answers /healthz with this version, asked from here as the hub would. */
@@ -150,10 +169,14 @@ async function benchAnsible(lab: LabInfo, work: string, devices: EdgeDevice[]) {
   }
   const warm: number[] = [];
   const cold: number[] = [];
+  // Warm runs back to back (each within ControlPersist's 60 idle seconds of the previous one), then cold ones.
   for (let rep = 1; rep <= ANSIBLE_NOOP_RUNS; rep += 1) {
     warm.push(playbook(hostsFile, controlDir, 'unchanged'));
+    log(`ansible-playbook no-op #${rep}: ${warm.at(-1)} s warm (ControlPersist masters of the previous run)`);
+  }
+  for (let rep = 1; rep <= ANSIBLE_NOOP_RUNS; rep += 1) {
     cold.push(playbook(hostsFile, join(work, `ansible-cp-cold-${rep}`), 'unchanged'));
-    log(`ansible-playbook no-op #${rep}: ${warm.at(-1)} s warm (ControlPersist from the previous run), ${cold.at(-1)} s cold`);
+    log(`ansible-playbook no-op #${rep}: ${cold.at(-1)} s cold (new control sockets)`);
   }
   return { fresh, warm, cold };
 }
@@ -166,6 +189,15 @@ async function closeControlMasters(work: string): Promise<void> {
       spawnSync('ssh', ['-o', `ControlPath=${join(work, entry, socket)}`, '-O', 'exit', 'ignored'], { stdio: 'ignore', timeout: 5000 });
     }
   }
+}
+
+/** CPU seconds the edge process has used since it started (after apply: its start-up plus the verify calls). */
+function edgeCpuSeconds(lab: LabInfo, address: string): number {
+  const script = 'pid=$(systemctl show -p MainPID --value lanmcp-edge); echo $(getconf CLK_TCK) $(cut -d" " -f14,15 /proc/$pid/stat)';
+  const result = run('ssh', ['-i', lab.ssh_key, '-o', `UserKnownHostsFile=${lab.known_hosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `root@${address}`, script]);
+  const [tick, user, system] = result.stdout.trim().split(/\s+/).map(Number);
+  if (result.status !== 0 || !tick || user === undefined || system === undefined) throw new Error(`reading the edge's CPU time on ${address} failed: ${result.stderr}${result.stdout}`);
+  return (user + system) / tick;
 }
 
 /** Reads lab1's config and unit back over SSH: what `lanmcp apply` wrote is what the playbook templates come from. */
@@ -251,9 +283,9 @@ function instrument(connector: Connector, device: string, spans: Span[], t0: num
 }
 
 /** What `lanmcp apply --yes` does (same modules, forks 20), with each device's SSH calls timed. */
-async function profileApply(inventoryFile: string): Promise<ApplyProfile> {
+async function profileApply(inventoryFile: string, only?: string): Promise<ApplyProfile> {
   const inventory = await loadInventory(inventoryFile);
-  const devices = (inventory.devices ?? []).filter((d): d is EdgeDevice => d.kind === 'edge');
+  const devices = (inventory.devices ?? []).filter((d): d is EdgeDevice => d.kind === 'edge' && (only === undefined || d.name === only));
   const stateDir = join(dirname(inventoryFile), '.lanmcp');
   const policy = { stateDir, acceptNewHostKeys: false };
   const artifacts = await loadArtifacts();
@@ -308,7 +340,7 @@ function deriveVerifySpans(spans: Span[]): Span[] {
 export interface ProvisionResult {
   lanmcp: Awaited<ReturnType<typeof benchLanmcp>>;
   ansible: Awaited<ReturnType<typeof benchAnsible>>;
-  profile: { fresh: ApplyProfile; noop: ApplyProfile };
+  profile: { fresh: ApplyProfile; noop: ApplyProfile; fresh_one_device: ApplyProfile; edge_cpu_s_after_fresh_apply: ReturnType<typeof stats> };
   checks: string[];
 }
 
@@ -333,7 +365,12 @@ async function main(): Promise<void> {
     ];
     await freshAll(lab);
     const profileInventory = await scenario(work, 'profile', lab);
-    const profile = { fresh: await profileApply(profileInventory), noop: await profileApply(profileInventory) };
+    const fresh = await profileApply(profileInventory);
+    const edgeCpu = stats(lab.devices.slice(0, 5).map((d) => Number(edgeCpuSeconds(lab!, d.address).toFixed(2))));
+    const noop = await profileApply(profileInventory);
+    const first = lab.devices[0]!.name;
+    await freshDevice(LAB, first);
+    const profile = { fresh, noop, fresh_one_device: await profileApply(profileInventory, first), edge_cpu_s_after_fresh_apply: edgeCpu };
     const ansibleRuns = await benchAnsible(lab, work, devices);
     checks.push(`after each ansible-playbook fresh run, all ${DEVICES} edges answered /healthz with the new version and lanmcp diff (same tokens) exited 0: identical files, modes, enabled+active service, receipt (${RUNS} times)`);
     outcome = { lanmcp: lanmcpRuns, ansible: ansibleRuns, profile, checks };
@@ -392,6 +429,7 @@ function renderJson(outcome: ProvisionResult, facts: ReturnType<typeof machine> 
       fresh_ge_3x_faster: ansibleFresh.median / lanmcpFresh.median >= 3,
       noop_ge_3x_faster: ansibleWarm.median / lanmcpNoop.median >= 3,
     },
+    host_cpu_busy_fraction: Object.fromEntries(Object.entries(hostCpuBusy).map(([series, values]) => [series, stats(values).median])),
     profile_in_process: outcome.profile,
     checks: outcome.checks,
     machine: facts,
@@ -417,6 +455,7 @@ function renderMarkdown(json: ReturnType<typeof renderJson>): string {
     row('`lanmcp validate` (CLI start + inventory)', json.lanmcp.cli_startup_validate.median, '—', '—', ''),
     '',
     '"warm": right after another playbook run, Ansible\'s ControlPersist (60 s) masters are still connected; "cold": new control sockets.',
+    'For scale: notes/test-lan.md measured a similar playbook on this kind of machine, less loaded, at 32.5 s fresh and 22.4 s no-op; the load average above is why absolute figures here are higher. The ratios come from one run under the same load.',
     '',
     '## Where lanmcp\'s time goes (the apply pipeline in-process, per device)',
     '',
@@ -429,6 +468,15 @@ function renderMarkdown(json: ReturnType<typeof renderJson>): string {
     '| step (no-op) | median s | slowest s | window s |',
     '|---|---|---|---|',
     ...profileRows(json.profile_in_process.noop),
+    '',
+    `The same fresh apply on one device alone: ${json.profile_in_process.fresh_one_device.total_s} s in-process.`,
+    '',
+    '| step (fresh, 1 device) | s | | |',
+    '|---|---|---|---|',
+    ...profileRows(json.profile_in_process.fresh_one_device),
+    '',
+    `Host CPU busy (both cores, all processes) during the timed commands: ${Object.entries(json.host_cpu_busy_fraction).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ')}.`,
+    `Each edge has used ${json.profile_in_process.edge_cpu_s_after_fresh_apply.median} s of CPU (median of 5) by the end of a fresh apply (Node start-up plus the verify calls); the 20 devices share the host's ${m.cores} cores.`,
     '',
     '## Checks made in the run',
     '',
