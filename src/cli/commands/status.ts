@@ -6,7 +6,7 @@ import { createTokenStore } from '../../secrets/token-store.js';
 import { inventoryOption, inventoryPath, jsonOption, type Command, type CommandContext } from '../command.js';
 import { localHubBase, probeDevice, probeHub, readHubDevices } from '../hub-client.js';
 import { loadSelection } from '../selection.js';
-import { allUp, renderStatusJson, renderStatusTable, statusFromHubDevice, type StatusReport, type StatusRow } from '../views/status-view.js';
+import { allUp, renderStatusFooter, renderStatusJson, renderStatusTable, statusFromHubDevice, type StatusReport, type StatusRow } from '../views/status-view.js';
 
 const PROBE_TIMEOUT_MS = 3000;
 const HUB_TIMEOUT_MS = 1000;
@@ -36,8 +36,12 @@ export const statusCommand: Command = {
     const skipped = selection.selected.length - devices.length;
     if (skipped > 0) context.stderr.write(`Skipping ${skipped} device(s) with state: absent (nothing runs there).\n`);
     const report = await gatherStatus(devices, selection.inventory.hub, selection.stateDir, context);
-    if (args.values.json === true) context.stdout.write(renderStatusJson(report));
-    else context.stderr.write(renderStatusTable(report));
+    if (args.values.json === true) {
+      context.stdout.write(renderStatusJson(report));
+      context.stderr.write(renderStatusFooter(report));
+    } else {
+      context.stderr.write(renderStatusTable(report));
+    }
     return allUp(report.rows) ? 'ok' : 'failed';
   },
 };

@@ -41,11 +41,14 @@ export function renderStatusTable(report: StatusReport): string {
   const table = [[...HEADERS], ...report.rows.map(cellsOf)];
   const widths = HEADERS.map((_, column) => Math.max(...table.map((cells) => cells[column]!.length)));
   const lines = table.map((cells) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd());
+  return `${lines.join('\n')}\n\n${renderStatusFooter(report)}`;
+}
+
+/** `2/3 up · via the hub at URL` (or `checked directly over HTTP`), then why the hub was not asked; also printed with --json. */
+export function renderStatusFooter(report: StatusReport): string {
   const up = report.rows.filter((r) => r.status === 'up').length;
   const source = report.hub ? `via the hub at ${report.hub.url}${report.hub.version ? ` (v${report.hub.version})` : ''}` : 'checked directly over HTTP';
-  lines.push('', `${up}/${report.rows.length} up · ${source}`);
-  if (report.hubNote) lines.push(report.hubNote);
-  return `${lines.join('\n')}\n`;
+  return `${up}/${report.rows.length} up · ${source}\n${report.hubNote ? `${report.hubNote}\n` : ''}`;
 }
 
 /** `--json`: one object per line, one line per device. */
