@@ -6,7 +6,7 @@ export interface RateLimitOptions {
   perSecond: number;
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 120, perSecond: 30 };
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 300, perSecond: 100 };
 
 /** `take(key)` answers whether one more request fits, and if not, in how many whole seconds one will. */
 export function createRateLimiter(options: RateLimitOptions, now: () => number = () => performance.now()) {

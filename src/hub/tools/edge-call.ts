@@ -13,9 +13,10 @@ export async function callUpstreamTool(upstream: Upstream, tool: string, args: R
         signal,
         timeout: upstream.spec.callTimeoutMs,
         resetTimeoutOnProgress: true,
-        // Always ask the upstream for progress: it keeps the timeout alive during long commands even when
-        // the client did not ask; the relay forwards it only to clients that did.
-        onprogress: progressRelay(context),
+        // An edge bounds its own calls (policy timeout_s, under the hub's timeout), so it is asked for
+        // progress only when the client asked. A `kind: mcp` upstream has no known bound: it is always
+        // asked, so a long call that reports progress never hits the hub's timeout.
+        ...(context.progressToken !== undefined || upstream.kind === 'mcp' ? { onprogress: progressRelay(context) } : {}),
       }),
       { signal: context.signal, forward: context.forward },
     );

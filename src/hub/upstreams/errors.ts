@@ -28,7 +28,8 @@ export function classifyUpstreamError(device: string, error: unknown, timeoutMs:
   if (error instanceof UpstreamFailure) return error;
   if (error instanceof McpError) {
     if (error.code === ErrorCode.RequestTimeout) {
-      return new UpstreamFailure(device, 'timeout', `no answer within ${Math.round(timeoutMs / 1000)} s (the call may still run on the device)`);
+      const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+      return new UpstreamFailure(device, 'timeout', `no answer within ${limit} (the call may still run on the device)`);
     }
     if (error.code === ErrorCode.ConnectionClosed) return new UpstreamFailure(device, 'down', 'the connection closed during the call');
     return new UpstreamFailure(device, 'protocol', error.message.replace(/^MCP error -?\d+: /, ''), error.code);
