@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -49,6 +49,7 @@ function ssh(args: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const { lab, edge } = await benchEdge('lab1');
+  const loadBefore = loadavg()[0]!;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   let id = 0;
   const edgeRaw = await timed(CALLS, () => rawCall(agent, edge.address, edge.port, edge.token, ++id));
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
 
   const results = {
     bench: 'edge-latency', time: new Date().toISOString(), device: 'lab1 over the lab bridge', command: 'run_command argv ["true"] vs ssh device true',
+    // The machine is shared: its 1-minute load average before and after, against its CPU count.
+    host: { cpus: cpus().length, load_1m_before: loadBefore, load_1m_after: loadavg()[0] },
     edge_keepalive_raw_http: edgeRaw, edge_sdk_client: edgeSdk, ssh_new_connection: sshNew, ssh_controlmaster: sshMaster,
     speedup_p50_vs_ssh_new: { raw_http: Math.round((sshNew.p50_ms / edgeRaw.p50_ms) * 10) / 10, sdk_client: Math.round((sshNew.p50_ms / edgeSdk.p50_ms) * 10) / 10 },
     speedup_p50_vs_controlmaster: { raw_http: Math.round((sshMaster.p50_ms / edgeRaw.p50_ms) * 10) / 10, sdk_client: Math.round((sshMaster.p50_ms / edgeSdk.p50_ms) * 10) / 10 },
