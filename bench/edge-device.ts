@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +18,15 @@ export async function benchEdge(device = 'lab1', policy: Record<string, unknown>
   const lab = await upLab({ name, devices: 2, log: (line) => process.stderr.write(`[lab ${name}] ${line}\n`) });
   await freshDevice(name, device);
   const access = deviceAccess(lab, device);
-  const { bundle } = await buildEdgeBundle();
+  const { bundle, dir } = await buildEdgeBundle();
+  const workDir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
   const address = lab.devices.find((d) => d.name === device)!.address;
-  const edge = await installEdge(access, { device, address, bundle, workDir: mkdtempSync(join(tmpdir(), 'edge-bench-')), policy });
-  return { lab, access, edge };
+  try {
+    const edge = await installEdge(access, { device, address, bundle, workDir, policy });
+    return { lab, access, edge };
+  } finally {
+    for (const path of [dir, workDir]) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** Runs commands inside a lab device through nsenter (as test/lab/lab-helpers.ts does, without vitest). */

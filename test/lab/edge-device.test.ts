@@ -15,6 +15,7 @@ const access = (name: string): DeviceAccess => ({ exec: (command) => deviceExec(
 const lab1 = access('lab1');
 
 let work: string;
+let bundleDir: string;
 let edge: InstalledEdge;
 let other: InstalledEdge;
 let client: Client;
@@ -36,7 +37,8 @@ async function processesMatching(prefix: string): Promise<string[]> {
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'edge-lab-'));
   await Promise.all([freshDevice('lab1'), freshDevice('lab2')]);
-  const { bundle } = await buildEdgeBundle();
+  const { bundle, dir } = await buildEdgeBundle();
+  bundleDir = dir;
   const policy = { timeout_s: 30, max_output_bytes: 262_144, max_concurrent: 256 };
   [edge, other] = await Promise.all([
     installEdge(lab1, { device: 'lab1', address: labDevice('lab1').address, bundle, workDir: work, policy }),
@@ -47,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
+  for (const dir of [work, bundleDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('edge on a lab device under systemd', () => {
