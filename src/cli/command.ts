@@ -4,7 +4,8 @@ import type { ParseArgsConfig } from 'node:util';
 export type CommandOutcome =
   | 'ok' //            exit 0
   | 'failed' //        exit 1: invalid input, a failed or unreachable device
-  | 'changes'; //      exit 2: `diff` found changes pending
+  | 'changes' //       exit 2: `diff` found changes pending
+  | { passThrough: number }; // `exec` on one device: that command's own exit status (0–255)
 
 /** The world a command may touch: streams and environment are passed in so tests can run commands in-process. */
 export interface CommandContext {

@@ -3,7 +3,7 @@ import { LanmcpError, isLanmcpError } from '../shared/errors.js';
 import { LANMCP_VERSION } from '../shared/version.js';
 import type { Command, CommandContext, CommandOutcome } from './command.js';
 
-const EXIT_CODES: Record<CommandOutcome, number> = { ok: 0, failed: 1, changes: 2 };
+const EXIT_CODES: Record<Exclude<CommandOutcome, object>, number> = { ok: 0, failed: 1, changes: 2 };
 
 /**
  * Runs one lanmcp invocation and returns its exit code. This is the only place that decides exit codes
@@ -29,11 +29,17 @@ export async function runCli(argv: string[], context: CommandContext, commands: 
       return 0;
     }
     const args = parseCommandArgs(command, rest);
-    return EXIT_CODES[await command.run(args, context)];
+    const outcome = await command.run(args, context);
+    return typeof outcome === 'object' ? passThroughCode(outcome.passThrough) : EXIT_CODES[outcome];
   } catch (error) {
     context.stderr.write(renderError(error));
     return 1;
   }
+}
+
+/** A remote command's status as ours; anything outside 0–255 (a bug) reads as failure. */
+function passThroughCode(code: number): number {
+  return Number.isInteger(code) && code >= 0 && code <= 255 ? code : 1;
 }
 
 function parseCommandArgs(command: Command, argv: string[]) {

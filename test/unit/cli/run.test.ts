@@ -19,8 +19,9 @@ const echo: Command = {
   name: 'echo',
   summary: 'prints its flag',
   help: 'usage: lanmcp echo [--word W]',
-  options: { word: { type: 'string' }, fail: { type: 'boolean' }, boom: { type: 'boolean' } },
+  options: { word: { type: 'string' }, fail: { type: 'boolean' }, boom: { type: 'boolean' }, exit: { type: 'string' } },
   async run(args, context) {
+    if (typeof args.values.exit === 'string') return { passThrough: Number(args.values.exit) };
     if (args.values.boom) throw new TypeError('kaboom');
     if (args.values.fail) throw new LanmcpError('E_USAGE', 'asked to fail', { hint: 'do not pass --fail', cause: new Error('root cause') });
     context.stdout.write(`${String(args.values.word ?? 'nothing')}\n`);
@@ -34,6 +35,12 @@ describe('runCli', () => {
     expect(await runCli(['echo', '--word', 'hi'], io.context, [echo])).toBe(2);
     expect(io.out()).toBe('hi\n');
     expect(io.err()).toBe('');
+  });
+
+  it('passes a remote command\'s exit status through, and reads an impossible one as failure', async () => {
+    expect(await runCli(['echo', '--exit', '3'], capture().context, [echo])).toBe(3);
+    expect(await runCli(['echo', '--exit', '0'], capture().context, [echo])).toBe(0);
+    expect(await runCli(['echo', '--exit', '300'], capture().context, [echo])).toBe(1);
   });
 
   it('prints a coded error with hint and cause on stderr and exits 1', async () => {
