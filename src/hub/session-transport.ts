@@ -23,6 +23,11 @@ export class SessionTransport implements Transport {
 
   async start(): Promise<void> {}
 
+  /** A call or a GET stream is open: the session is in use even if no request arrived lately. */
+  get busy(): boolean {
+    return this.open.size > 0;
+  }
+
   get hasStandaloneStream(): boolean {
     return this.standalone !== undefined;
   }

@@ -13,7 +13,7 @@ export interface Session {
 }
 
 export interface SessionLimits {
-  /** A session unused this long is closed (its id then answers 404 and the client re-initializes). */
+  /** A session with no request and no open stream for this long is closed (its id then answers 404 and the client re-initializes). */
   idleMs: number;
   /** Beyond this many, the least recently used session is closed: memory stays bounded. */
   max: number;
@@ -30,7 +30,7 @@ export function createSessionRegistry(runtime: HubRuntime, limits: SessionLimits
 
   function sweep(): void {
     const now = performance.now();
-    for (const s of sessions.values()) if (now - s.lastSeen > limits.idleMs) void remove(s.id);
+    for (const s of sessions.values()) if (now - s.lastSeen > limits.idleMs && !s.transport.busy) void remove(s.id);
   }
 
   async function remove(id: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { hostname, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadInventory } from '../inventory/load.js';
 import type { Device, ResolvedHub } from '../inventory/types.js';
@@ -74,7 +75,17 @@ export async function loadHubOptions(file: string, env: NodeJS.ProcessEnv, optio
       host, port: listen?.port ?? hub.listen_port,
       specs: planUpstreamSpecs(inventory.devices, tokens, env),
       devices: inventory.devices, groups: inventory.groups ?? {}, perDeviceTools: hub.per_device_tools,
-      auth: clientTokens, allowedHosts: planAllowedHosts(host, hub.public_url), auditLog: hub.audit_log,
+      auth: clientTokens, allowedHosts: planAllowedHosts(host, hub.public_url, wildcardNames(host)), auditLog: hub.audit_log,
     },
   };
+}
+
+/**
+ * A hub listening on every interface is reached by this machine's addresses and name; those are not
+ * rebinding risks (an attacker's page uses its own host name), so they are allowed too.
+ */
+function wildcardNames(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [];
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, '')));
+  return [...addresses, hostname()];
 }

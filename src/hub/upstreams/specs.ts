@@ -7,10 +7,13 @@ const CALL_TIMEOUT_MARGIN_MS = 10_000;
 const MCP_CALL_TIMEOUT_MS = 120_000;
 const MCP_MAX_CONCURRENT = 8;
 
-/** `http://10.0.0.21:8766/mcp`, with IPv6 literals bracketed. */
+/**
+ * `http://10.0.0.21:8766`, with IPv6 literals bracketed. Always plain HTTP: edges do not serve TLS yet
+ * (`edge.tls: true` is warned about by validate and provisions a plain HTTP edge, which apply verifies).
+ */
 export function edgeBaseUrl(device: EdgeDevice): string {
   const host = device.address.includes(':') ? `[${device.address}]` : device.address;
-  return `${device.edge.tls ? 'https' : 'http'}://${host}:${device.edge.port}`;
+  return `http://${host}:${device.edge.port}`;
 }
 
 export function planEdgeSpec(device: EdgeDevice, token: string | undefined): UpstreamSpec {
