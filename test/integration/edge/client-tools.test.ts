@@ -145,4 +145,17 @@ describe('edge tools through an SDK Client', () => {
     const typo = await client.callTool({ name: 'read_file', arguments: { pth: '/x' } });
     expect(textOf(typo)).toBe('invalid arguments for read_file: arguments.path: is required; arguments.pth: unknown argument');
   });
+
+  it('a probe that fails or throws becomes an isError result, and the edge keeps serving', async () => {
+    const { client, system } = await connectClient(testConfig());
+    system.onRun = () => ({ exitCode: null, spawnError: 'systemctl: not found (ENOENT)' });
+    expect(textOf(await client.callTool({ name: 'service', arguments: { unit: 'ssh', action: 'status' } }))).toBe('service: could not run systemctl: systemctl: not found (ENOENT)');
+    expect(textOf(await client.callTool({ name: 'logs', arguments: {} }))).toBe('logs: could not run journalctl: systemctl: not found (ENOENT)');
+    system.onRun = () => { throw new Error('fork failed: EAGAIN'); };
+    expect(await client.callTool({ name: 'run_command', arguments: { argv: ['true'] } })).toMatchObject({ isError: true, content: [{ text: 'run_command: internal error: fork failed: EAGAIN' }] });
+    system.facts = () => Promise.reject(Object.assign(new Error('EACCES: /proc/meminfo'), { code: 'EACCES' }));
+    expect(textOf(await client.callTool({ name: 'system_info', arguments: {} }))).toBe('system_info: permission denied (EACCES)');
+    expect(system.auditEntries().map((e) => e.decision)).toEqual(['allowed', 'allowed', 'allowed', 'allowed']);
+    await expect(client.ping()).resolves.toEqual({});
+  });
 });

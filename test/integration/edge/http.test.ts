@@ -4,6 +4,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunRequest } from '../../../src/edge/system.js';
 import { createFakeSystem, type FakeSystem } from '../../unit/edge/fake-system.js';
+import { createEdgeHttpServer } from '../../../src/edge/http.js';
+import { allowedHostnames } from '../../../src/edge/http-rules.js';
 import { TEST_TOKEN, testConfig } from '../../unit/edge/test-config.js';
 import { MCP_HEADERS, listenEdge, rawRequest, rpc, sseMessages, type Listening } from './http-helpers.js';
 
@@ -159,5 +161,22 @@ describe('edge HTTP rules', () => {
     expect(sseMessages((await call).body).at(-1)).toMatchObject({ id: 9, result: { structuredContent: { cancelled: true } } });
     expect(String(system.runs[0]!.signal.reason)).toBe('the edge is shutting down');
     await expect(rawRequest(listening.port, { method: 'GET', path: '/healthz' })).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('a bug in the edge answers 500 with a JSON-RPC internal error (or ends an SSE stream) and the server lives on', async () => {
+    const config = testConfig();
+    const broken = { handle: () => Promise.reject(new Error('bug')), abortAll: () => {}, inFlight: 0 };
+    const http = createEdgeHttpServer(broken, config, { allowedHosts: allowedHostnames(config, 'kitchen-pi', []), version: 't' });
+    await new Promise<void>((resolve) => http.server.listen(0, '127.0.0.1', resolve));
+    const { port } = http.server.address() as { port: number };
+    try {
+      const res = await rawRequest(port, { headers: MCP_HEADERS, body: rpc(1, 'tools/list') });
+      expect([res.status, JSON.parse(res.body).error]).toEqual([500, { code: -32603, message: 'internal error: bug' }]);
+      const sse = await rawRequest(port, { headers: MCP_HEADERS, body: rpc(2, 'tools/call', { name: 'run_command', arguments: { argv: ['true'] } }) });
+      expect([sse.status, sseMessages(sse.body)]).toEqual([200, []]);
+      expect((await rawRequest(port, { method: 'GET', path: '/healthz' })).status).toBe(200);
+    } finally {
+      await http.shutdown(100);
+    }
   });
 });
