@@ -46,7 +46,7 @@ export const connectCommand: Command = {
     const url = planHubUrl(hub, hostname());
     const config = renderClientConfig(kind, { url, ...(token ? { token } : {}) });
     context.stdout.write(config.stdout);
-    const notes = [...config.notes, ...hostNotes(hub)];
+    const notes = [...config.notes];
     if (!token) notes.push(...placeholderNotes(store, kind));
     if (notes.length > 0) context.stderr.write(`${notes.join('\n')}\n`);
     return 'ok';
@@ -70,11 +70,6 @@ function issueToken(store: ClientTokenStore, name: string | undefined, context: 
   const record = store.list().find((r) => r.name === tokenName)!;
   context.stderr.write(`Created client token "${tokenName}" (${record.fingerprint}) in ${store.file}; it is in the config below and shown only now.\n`);
   return token;
-}
-
-function hostNotes(hub: ResolvedHub): string[] {
-  if (hub.public_url || (hub.listen_host !== '0.0.0.0' && hub.listen_host !== '::')) return [];
-  return [`The hub listens on every address (${hub.listen}); if it answers 403 "Host is not allowed", set hub.public_url to this URL so it accepts the name.`];
 }
 
 function placeholderNotes(store: ClientTokenStore, kind: string): string[] {

@@ -93,7 +93,6 @@ describe('lanmcp connect', () => {
     const token = config.headers.Authorization.replace(/^Bearer /, '');
     expect(createClientTokenStore(join(dir, '.lanmcp')).verify(token)).toBe('default');
     expect(result.stderr).toMatch(/Created client token "default" \(sha256:[0-9a-f]{12}\)/);
-    expect(result.stderr).toMatch(/set hub\.public_url/);
     expect(result.stderr).not.toContain(token);
   });
 
