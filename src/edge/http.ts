@@ -86,7 +86,8 @@ export function createEdgeHttpServer(edge: Edge, config: EdgeConfig, options: Ed
 
   async function respondWithStream(request: JsonRpcRequest, res: ServerResponse, controller: AbortController): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...(closing ? { connection: 'close' } : {}) });
-    res.flushHeaders();
+    // A quick call sends headers and result in one write; a slow one shows the client its stream has started.
+    const flush = setTimeout(() => res.flushHeaders(), 100);
     const write = (text: string) => {
       if (!res.destroyed) res.write(text);
     };
@@ -97,6 +98,7 @@ export function createEdgeHttpServer(edge: Edge, config: EdgeConfig, options: Ed
       const response = await edge.handle({ kind: 'request', message: request }, { signal: controller.signal, notify: event });
       if (response) event(response);
     } finally {
+      clearTimeout(flush);
       clearInterval(keepAlive);
       res.end();
     }
