@@ -24,7 +24,9 @@ export async function runCli(argv: string[], context: CommandContext, commands: 
     if (!command) {
       throw new LanmcpError('E_USAGE', `unknown command "${name}"`, { hint: 'run `lanmcp --help` for the list of commands' });
     }
-    if (rest.includes('--help') || rest.includes('-h')) {
+    // Flags after `--` belong to a remote command (`lanmcp exec lab1 -- grep --help`), not to lanmcp.
+    const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (own.includes('--help') || own.includes('-h')) {
       context.stdout.write(`${command.help.trimEnd()}\n`);
       return 0;
     }

@@ -125,7 +125,7 @@ describe('the hub with real MCP clients, on lab devices', () => {
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).toBe('lab1 | lab1\n');
     const shell = await lanmcp({}, 'exec', 'lab2', '-i', inventory, '--', 'echo out; echo err >&2; exit 3');
-    expect(shell.code).toBe(1);
+    expect(shell.code).toBe(3);
     expect(shell.stdout).toBe('lab2 | out\n');
     expect(shell.stderr).toMatch(/^lab2 ! err$/m);
     expect(shell.stderr).toMatch(/^✗ lab2  exit 3 · \d+ ms$/m);

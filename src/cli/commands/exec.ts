@@ -62,7 +62,9 @@ export const execCommand: Command = {
     const commandArgs = { ...(words.length === 1 ? { command: words[0] } : { argv: words }), ...(timeout ? { timeout_s: timeout } : {}) };
     const results = await runEverywhere(runtime, edges.map((d) => d.name), commandArgs, args.values.json === true, context);
     if (args.values.json !== true) context.stderr.write(renderExecSummary(results));
-    return execExitCode(results) === 0 ? 'ok' : 'failed';
+    // One device: its command's own status, like ssh; several: 0 only if every device exited 0.
+    const code = execExitCode(results);
+    return code === 0 ? 'ok' : results.length === 1 ? { passThrough: code } : 'failed';
   },
 };
 

@@ -72,6 +72,9 @@ describe('runCli', () => {
     const commandHelp = capture();
     expect(await runCli(['echo', '--help'], commandHelp.context, [echo])).toBe(0);
     expect(commandHelp.out()).toBe('usage: lanmcp echo [--word W]\n');
+    const remote = capture();
+    expect(await runCli(['echo', '--word', 'x', '--', '--help'], remote.context, [{ ...echo, allowPositionals: true }])).toBe(2);
+    expect(remote.out()).toBe('x\n');
     const version = capture();
     expect(await runCli(['--version'], version.context, [echo])).toBe(0);
     expect(version.out()).toMatch(/^\d+\.\d+\.\d+/);
