@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListToolsRequestSchema, ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, expect, it } from 'vitest';
 import { connectClient, startTestHub, textOf } from './hub-helpers.js';
 
@@ -31,6 +31,8 @@ it('re-exposes a kind: mcp upstream as <host>_<tool> and <host>_<prompt>, refres
     specs: [{ name: 'ha', kind: 'mcp', url, headers: { authorization: 'Bearer ha-long-lived' }, maxConcurrent: 4, callTimeoutMs: 5000, tags: [], groups: [], enabledTools: [] }],
   });
   const client = await connectClient(hub.url, hub.token);
+  let listChanged = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, async () => { listChanged += 1; });
   try {
     const listed = await client.listTools();
     expect(listed.tools.map((t) => t.name)).toEqual(['network_resources', 'ha_first']);
@@ -38,6 +40,8 @@ it('re-exposes a kind: mcp upstream as <host>_<tool> and <host>_<prompt>, refres
     expect(textOf(await client.callTool({ name: 'ha_first', arguments: { n: 1 } }))).toBe('first({"n":1})');
     tools.push({ name: 'second', description: 'Added later', inputSchema: { type: 'object' } });
     await expect.poll(async () => (await client.listTools()).tools.map((t) => t.name), { timeout: 3000, interval: 100 }).toContain('ha_second');
+    // Clients that listen (on their GET stream) hear about it; the others see it at their next tools/list.
+    await expect.poll(() => listChanged, { timeout: 2000 }).toBeGreaterThan(0);
     expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['ha_greet']);
     expect((await client.getPrompt({ name: 'ha_greet' })).messages[0]!.content).toMatchObject({ text: 'hello from ha' });
     const resources = await client.callTool({ name: 'network_resources', arguments: {} });
