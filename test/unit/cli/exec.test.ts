@@ -64,7 +64,7 @@ describe('lanmcp exec', () => {
     expect(many.stderr).toMatch(/^2 ok, 0 failed$/m);
   });
 
-  it('exits with the single device's own status (3), and names a down device in its row', async () => {
+  it('exits with the single device\'s own status (3), and names a down device in its row', async () => {
     const failed = await run(['exec', 'a', '--', 'fail'], dir);
     expect(failed.code).toBe(3);
     expect(failed.stderr).toMatch(/^✗ a  exit 3 · \d+ ms$/m);
