@@ -17,7 +17,7 @@ describe('npm pack', () => {
     made.push(dir);
     return dir;
   };
-  afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })), 120_000);
 
   it('installs into an empty folder and runs: --help, init, validate; ships the edge bundle, schema and templates', { timeout: 240_000 }, () => {
     const packDir = tempDir('lanmcp-pack-');
