@@ -1,7 +1,7 @@
 // Provisioning benchmark (DESIGN.md "Performance", issue 5): `lanmcp apply`/`diff` vs an equivalent
 // `ansible-playbook` (bench/ansible/edge.yml) on 20 lab devices, fresh and no-op, in one run on one machine.
 // Run as root after `npm run build`: `npx vite-node bench/provision.ts`
-// (BENCH_RUNS fresh repetitions, default 3; BENCH_NOOP_RUNS no-op/diff repetitions, default 5).
+// (BENCH_RUNS fresh rounds, default 3; BENCH_NOOP_RUNS no-op rounds, default 3, each done warm and cold).
 // Writes bench/results/provision.json and provision.md. Targets: no-op apply of 20 <= 2 s, fresh <= 8 s,
 // >= 3x faster than the playbook in both cases.
 import { spawnSync } from 'node:child_process';
@@ -9,29 +9,28 @@ import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { renderAnsibleRun, writeAnsibleRun, type AnsibleHost } from './ansible/prepare.js';
 import { Writable } from 'node:stream';
-import { loadArtifacts } from '../src/apply/artifacts.js';
+import { renderAnsibleRun, writeAnsibleRun, type AnsibleHost } from './ansible/prepare.js';
+import { loadArtifacts, type Artifacts } from '../src/apply/artifacts.js';
 import { inspectDevices } from '../src/apply/inspect.js';
 import { runDevices } from '../src/apply/run-devices.js';
 import { toSshTarget } from '../src/apply/ssh-target.js';
-import { hasChanges, summarizePlan } from '../src/plan/summary.js';
-import type { Connector } from '../src/remote/connector.js';
-import { connectSsh } from '../src/remote/ssh.js';
 import { loadInventory } from '../src/inventory/index.js';
 import type { EdgeDevice } from '../src/inventory/types.js';
 import { freshDevice, upLab, type LabInfo } from '../src/lab/lab.js';
 import { downLab } from '../src/lab/teardown.js';
-import { createTokenStore, generateEdgeToken } from '../src/secrets/token-store.js';
+import { hasChanges, summarizePlan } from '../src/plan/summary.js';
+import type { Connector } from '../src/remote/connector.js';
+import { connectSsh } from '../src/remote/ssh.js';
+import { createTokenStore } from '../src/secrets/token-store.js';
 import { mapWithLimit } from '../src/shared/concurrency.js';
 import { sha256Hex } from '../src/shared/hash.js';
 
 const LAB = 'bench';
 const DEVICES = 20;
 const RUNS = Number(process.env.BENCH_RUNS || 3);
-const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS || 5);
-// Each playbook no-op takes ~20 s: three warm and three cold runs keep the whole benchmark near 10 minutes.
-const ANSIBLE_NOOP_RUNS = Number(process.env.BENCH_ANSIBLE_NOOP_RUNS || 3);
+// A playbook no-op takes 20-35 s here: three warm and three cold rounds keep the whole run near 12 minutes.
+const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS || 3);
 const root = new URL('..', import.meta.url).pathname;
 const playbookDir = join(root, 'bench', 'ansible');
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -102,28 +101,6 @@ function applyOnce(inventory: string, want: 'changed' | 'ok'): number {
   return noteCpu(`lanmcp ${want === 'changed' ? 'fresh' : 'no-op'} apply`, result);
 }
 
-async function benchLanmcp(lab: LabInfo, work: string) {
-  const fresh: number[] = [];
-  const resets: number[] = [];
-  let inventory = '';
-  for (let rep = 1; rep <= RUNS; rep += 1) {
-    resets.push(await freshAll(lab));
-    inventory = await scenario(work, `lanmcp-${rep}`, lab);
-    fresh.push(applyOnce(inventory, 'changed'));
-    lanmcp(['diff', '-i', inventory], 0); // correctness: right after a fresh apply there is nothing to change
-    log(`lanmcp fresh apply #${rep}: ${fresh.at(-1)} s (then diff exit 0)`);
-  }
-  const noop: number[] = [];
-  const diff: number[] = [];
-  for (let rep = 1; rep <= NOOP_RUNS; rep += 1) {
-    noop.push(applyOnce(inventory, 'ok'));
-    diff.push(lanmcp(['diff', '-i', inventory], 0).s);
-    log(`lanmcp no-op apply #${rep}: ${noop.at(-1)} s, diff ${diff.at(-1)} s`);
-  }
-  const startup = Array.from({ length: NOOP_RUNS }, () => lanmcp(['validate', '-i', inventory], 0).s);
-  return { fresh, noop, diff, startup, resets, inventory };
-}
-
 /** One ansible-playbook run; its recap must list every device, none failed, all changed or none. */
 function playbook(inventory: string, controlDir: string, want: 'changed' | 'unchanged'): number {
   const env = { ...process.env, ANSIBLE_CONFIG: join(playbookDir, 'ansible.cfg'), ANSIBLE_SSH_CONTROL_PATH_DIR: controlDir, ANSIBLE_NOCOLOR: '1' };
@@ -145,40 +122,61 @@ async function checkHealth(lab: LabInfo, version: string): Promise<void> {
   }));
 }
 
-async function benchAnsible(lab: LabInfo, work: string, devices: EdgeDevice[]) {
-  const artifacts = await loadArtifacts();
-  const inventory = await scenario(work, 'ansible', lab);
+/** The playbook's inventory for the tokens lanmcp issued next to `inventory`: both tools then want byte-identical files. */
+async function prepareAnsible(lab: LabInfo, inventory: string, devices: EdgeDevice[], artifacts: Artifacts): Promise<string> {
   const tokens = createTokenStore(join(dirname(inventory), '.lanmcp'));
-  const hosts: AnsibleHost[] = [];
-  for (const device of devices) {
-    const token = generateEdgeToken();
-    await tokens.write(device.name, token); // so `lanmcp diff` can judge what the playbook did
-    hosts.push({ device, tokenSha256: sha256Hex(token) });
-  }
+  const hosts: AnsibleHost[] = await Promise.all(devices.map(async (device) => {
+    const token = await tokens.read(device.name);
+    if (!token) throw new Error(`no token for ${device.name} in ${dirname(inventory)}/.lanmcp after lanmcp apply`);
+    return { device, tokenSha256: sha256Hex(token) };
+  }));
   const rendered = renderAnsibleRun(hosts, artifacts, { sshKey: lab.ssh_key, knownHosts: lab.known_hosts, bundlePath: join(root, 'dist', 'edge.mjs') });
-  const hostsFile = await writeAnsibleRun(rendered, playbookDir, dirname(inventory));
-  const fresh: number[] = [];
+  return writeAnsibleRun(rendered, playbookDir, dirname(inventory));
+}
+
+/**
+ * lanmcp and the playbook alternate, so load from other users of the machine falls on both alike. A fresh
+ * round: every device reset, `lanmcp apply` (new tokens) and `diff`; every device reset again, the playbook
+ * with the same tokens, /healthz on all, `lanmcp diff`. No-op rounds run on the fleet the playbook left (in
+ * sync for both tools): `lanmcp apply`, `diff`, then the playbook, warm (within ControlPersist's 60 idle
+ * seconds of its previous run) and then cold (new control sockets).
+ */
+async function benchInterleaved(lab: LabInfo, work: string, devices: EdgeDevice[], checks: string[]) {
+  const artifacts = await loadArtifacts();
+  const l = { fresh: [] as number[], noop: [] as number[], diff: [] as number[], startup: [] as number[], resets: [] as number[] };
+  const a = { fresh: [] as number[], warm: [] as number[], cold: [] as number[] };
+  let inventory = '';
+  let hostsFile = '';
   let controlDir = '';
   for (let rep = 1; rep <= RUNS; rep += 1) {
+    l.resets.push(await freshAll(lab));
+    inventory = await scenario(work, `round-${rep}`, lab);
+    l.fresh.push(applyOnce(inventory, 'changed'));
+    lanmcp(['diff', '-i', inventory], 0); // right after a fresh apply there is nothing to change
+    if (rep === 1) checks.push(await checkTemplatesMatchDevice(lab, inventory, devices));
+    hostsFile = await prepareAnsible(lab, inventory, devices, artifacts);
     await freshAll(lab);
     controlDir = join(work, `ansible-cp-fresh-${rep}`);
-    fresh.push(playbook(hostsFile, controlDir, 'changed'));
+    a.fresh.push(playbook(hostsFile, controlDir, 'changed'));
     await checkHealth(lab, artifacts.version);
     lanmcp(['diff', '-i', inventory], 0); // byte-identical files, modes, service and receipt: lanmcp sees nothing to do
-    log(`ansible-playbook fresh #${rep}: ${fresh.at(-1)} s (then every /healthz answers, lanmcp diff exit 0)`);
+    log(`fresh #${rep}: lanmcp apply ${l.fresh.at(-1)} s (then diff exit 0), ansible-playbook ${a.fresh.at(-1)} s (then every /healthz answers, lanmcp diff exit 0)`);
   }
-  const warm: number[] = [];
-  const cold: number[] = [];
-  // Warm runs back to back (each within ControlPersist's 60 idle seconds of the previous one), then cold ones.
-  for (let rep = 1; rep <= ANSIBLE_NOOP_RUNS; rep += 1) {
-    warm.push(playbook(hostsFile, controlDir, 'unchanged'));
-    log(`ansible-playbook no-op #${rep}: ${warm.at(-1)} s warm (ControlPersist masters of the previous run)`);
+  for (const mode of ['warm', 'cold'] as const) {
+    for (let rep = 1; rep <= NOOP_RUNS; rep += 1) {
+      l.noop.push(applyOnce(inventory, 'ok'));
+      l.diff.push(lanmcp(['diff', '-i', inventory], 0).s);
+      a[mode].push(playbook(hostsFile, mode === 'warm' ? controlDir : join(work, `ansible-cp-cold-${rep}`), 'unchanged'));
+      log(`no-op #${rep}: lanmcp apply ${l.noop.at(-1)} s, diff ${l.diff.at(-1)} s, ansible-playbook ${a[mode].at(-1)} s ${mode}`);
+    }
   }
-  for (let rep = 1; rep <= ANSIBLE_NOOP_RUNS; rep += 1) {
-    cold.push(playbook(hostsFile, join(work, `ansible-cp-cold-${rep}`), 'unchanged'));
-    log(`ansible-playbook no-op #${rep}: ${cold.at(-1)} s cold (new control sockets)`);
-  }
-  return { fresh, warm, cold };
+  for (let rep = 1; rep <= NOOP_RUNS; rep += 1) l.startup.push(lanmcp(['validate', '-i', inventory], 0).s);
+  checks.push(
+    `after each lanmcp fresh apply, lanmcp diff exited 0 (${RUNS} times)`,
+    `after each ansible-playbook fresh run (same tokens as lanmcp's), all ${DEVICES} edges answered /healthz with the new version and lanmcp diff exited 0: identical files, modes, enabled+active service, receipt (${RUNS} times)`,
+    `every lanmcp no-op apply reported all ${DEVICES} devices ok, every playbook recap ${DEVICES} hosts with changed=0 failed=0 unreachable=0 (${2 * NOOP_RUNS} times)`,
+  );
+  return { lanmcp: l, ansible: a };
 }
 
 /** Ends Ansible's ControlPersist masters (they would linger 60 s) by their sockets. */
@@ -337,10 +335,22 @@ function deriveVerifySpans(spans: Span[]): Span[] {
   });
 }
 
+/** The in-process profiles: 20 devices fresh, then no-op, then one device alone, fresh. */
+async function profileAll(lab: LabInfo, work: string) {
+  await freshAll(lab);
+  const inventory = await scenario(work, 'profile', lab);
+  const fresh = await profileApply(inventory);
+  const edgeCpu = stats(lab.devices.slice(0, 5).map((d) => Number(edgeCpuSeconds(lab, d.address).toFixed(2))));
+  const noop = await profileApply(inventory);
+  const first = lab.devices[0]!.name;
+  await freshDevice(LAB, first);
+  return { fresh, noop, fresh_one_device: await profileApply(inventory, first), edge_cpu_s_after_fresh_apply: edgeCpu };
+}
+
 export interface ProvisionResult {
-  lanmcp: Awaited<ReturnType<typeof benchLanmcp>>;
-  ansible: Awaited<ReturnType<typeof benchAnsible>>;
-  profile: { fresh: ApplyProfile; noop: ApplyProfile; fresh_one_device: ApplyProfile; edge_cpu_s_after_fresh_apply: ReturnType<typeof stats> };
+  lanmcp: Awaited<ReturnType<typeof benchInterleaved>>['lanmcp'];
+  ansible: Awaited<ReturnType<typeof benchInterleaved>>['ansible'];
+  profile: Awaited<ReturnType<typeof profileAll>>;
   checks: string[];
 }
 
@@ -358,22 +368,10 @@ async function main(): Promise<void> {
     const inventory = await loadInventory(lab.inventory);
     const devices = (inventory.devices ?? []).filter((d): d is EdgeDevice => d.kind === 'edge');
     if (devices.length !== DEVICES) throw new Error(`lab inventory ${lab.inventory} has ${devices.length} edge devices, wanted ${DEVICES}`);
-    const lanmcpRuns = await benchLanmcp(lab, work);
-    const checks = [
-      `after each lanmcp fresh apply, lanmcp diff exited 0 (${RUNS} times)`,
-      await checkTemplatesMatchDevice(lab, lanmcpRuns.inventory, devices),
-    ];
-    await freshAll(lab);
-    const profileInventory = await scenario(work, 'profile', lab);
-    const fresh = await profileApply(profileInventory);
-    const edgeCpu = stats(lab.devices.slice(0, 5).map((d) => Number(edgeCpuSeconds(lab!, d.address).toFixed(2))));
-    const noop = await profileApply(profileInventory);
-    const first = lab.devices[0]!.name;
-    await freshDevice(LAB, first);
-    const profile = { fresh, noop, fresh_one_device: await profileApply(profileInventory, first), edge_cpu_s_after_fresh_apply: edgeCpu };
-    const ansibleRuns = await benchAnsible(lab, work, devices);
-    checks.push(`after each ansible-playbook fresh run, all ${DEVICES} edges answered /healthz with the new version and lanmcp diff (same tokens) exited 0: identical files, modes, enabled+active service, receipt (${RUNS} times)`);
-    outcome = { lanmcp: lanmcpRuns, ansible: ansibleRuns, profile, checks };
+    const checks: string[] = [];
+    const runs = await benchInterleaved(lab, work, devices, checks);
+    const profile = await profileAll(lab, work);
+    outcome = { ...runs, profile, checks };
   } finally {
     await closeControlMasters(work);
     if (lab) await downLab(LAB);
@@ -403,7 +401,7 @@ function renderJson(outcome: ProvisionResult, facts: ReturnType<typeof machine> 
     benchmark: 'provision',
     date: new Date().toISOString(),
     devices: DEVICES,
-    repetitions: { fresh: RUNS, noop: NOOP_RUNS, ansible_noop: a.warm.length },
+    repetitions: { fresh: RUNS, lanmcp_noop_and_diff: l.noop.length, ansible_noop_warm: a.warm.length, ansible_noop_cold: a.cold.length },
     unit: 'seconds, wall clock of the whole command (process start to exit); medians of the repetitions',
     lanmcp: {
       fresh_apply: lanmcpFresh,
@@ -445,7 +443,7 @@ function renderMarkdown(json: ReturnType<typeof renderJson>): string {
     `# Provisioning benchmark: lanmcp vs ansible-playbook, ${json.devices} lab devices`,
     '',
     `${json.date}, ${m.cores} cores (${m.cpu_model}), Node ${m.node}, Ansible ${m.ansible} (${m.ansible_core}), load average ${m.load_avg_start.join(' / ')} at start, ${m.load_avg_end.join(' / ')} at end; other labs running: ${m.other_labs_running_at_start.join(', ') || 'none'}.`,
-    `Wall-clock seconds of the whole command, median of ${json.repetitions.fresh} fresh / ${json.repetitions.noop} no-op runs (min–max in provision.json). Produced by \`npx vite-node bench/provision.ts\`.`,
+    `Wall-clock seconds of the whole command, median of ${json.repetitions.fresh} fresh / ${json.repetitions.lanmcp_noop_and_diff} lanmcp no-op / ${json.repetitions.ansible_noop_warm}+${json.repetitions.ansible_noop_cold} playbook no-op runs, lanmcp and the playbook alternating (min–max in provision.json). Produced by \`npx vite-node bench/provision.ts\`.`,
     '',
     '| | lanmcp | ansible-playbook | ansible / lanmcp | target |',
     '|---|---|---|---|---|',
