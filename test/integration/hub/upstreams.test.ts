@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,6 +85,24 @@ describe('hub → edges', () => {
     expect(textOf(none)).toMatch(/kitchen/);
   });
 
+  it('a busy device queues only its own calls: the others answer at once', async () => {
+    const edges = [await startFakeEdge('alpha', EDGE_TOKEN), await startFakeEdge('beta', EDGE_TOKEN)];
+    for (const e of edges) cleanups.push(() => e.stop());
+    const hub = await startTestHub({ specs: edges.map((e) => edgeSpec(e, { maxConcurrent: 1 })), devices: [edgeDevice('alpha'), edgeDevice('beta')] });
+    cleanups.push(() => hub.close());
+    const client = await connectClient(hub.url, hub.token);
+    cleanups.push(() => client.close());
+    const slow = call(client, 'run_command', { host: 'alpha', command: 'silent:800' });
+    await expect.poll(() => edges[0]!.calls.length).toBe(1);
+    const queued = call(client, 'run_command', { host: 'alpha', command: 'second' });
+    await expect.poll(() => hub.upstreams().find((u) => u.name === 'alpha')!.queued).toBe(1);
+    const first = await Promise.race([slow.then(() => 'alpha'), call(client, 'run_command', { host: 'beta', command: 'quick' }).then(() => 'beta')]);
+    expect(first).toBe('beta');
+    expect(edges[0]!.calls).toHaveLength(1);
+    await slow;
+    expect(textOf(await queued)).toContain('alpha: second');
+  });
+
   it('reconnects after an edge restarts, without restarting the hub', async () => {
     const { edges: [alpha], client } = await fleet(['alpha']);
     expect((await call(client, 'run_command', { host: 'alpha', command: 'one' })).isError).toBeFalsy();
@@ -167,6 +185,7 @@ describe('hub → edges', () => {
     expect(seen).not.toContain(hub.token);
     expect(alpha!.headers.filter((h) => h.authorization).every((h) => h.authorization === `Bearer ${EDGE_TOKEN}`)).toBe(true);
     await hub.close();
+    expect(statSync(join(hub.stateDir, 'audit.jsonl')).mode & 0o777).toBe(0o600);
     const lines = readFileSync(join(hub.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ token: 'tester', client: { name: 'hub-test', version: '1.0.0' }, tool: 'run_command', devices: ['alpha'], command: 'printenv', outcome: 'ok', args: { env: { SECRET: '[redacted]' } } });
     expect(lines[1]).toMatchObject({ tool: 'run_on_many', devices: ['alpha'], outcome: 'ok' });
