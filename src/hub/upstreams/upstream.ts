@@ -15,6 +15,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
   const limiter = createLimiter(spec.maxConcurrent);
   const idle: PooledClient[] = [];
   const state: UpstreamStatus = { name: spec.name, kind: spec.kind, status: 'unknown', in_flight: 0, queued: 0 };
+  let toolsAt = 0;
   let tools: Tool[] = [];
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -80,7 +81,6 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
     return { latencyMs, ...(version ? { version } : {}) };
   }
 
-  let toolsAt = 0;
   async function refreshTools(): Promise<void> {
     const listed: Tool[] = [];
     await run(async (client, signal) => {
@@ -131,13 +131,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
 
   /** `request` without the up check: the health probe itself lists tools through it. */
   async function run<T>(fn: (client: Client, signal: AbortSignal) => Promise<T>, options: { signal?: AbortSignal; forward?: CallForwarder }): Promise<T> {
-    state.queued += 1;
-    let release: () => void;
-    try {
-      release = await limiter.acquire(options.signal);
-    } finally {
-      state.queued -= 1;
-    }
+    const release = await limiter.acquire(options.signal);
     state.in_flight += 1;
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(options.signal?.reason);
@@ -150,7 +144,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
       state.last_seen = new Date().toISOString();
       return result;
     } catch (error) {
-      throw failureOf(error, controller.signal, pooled);
+      throw failureOf(error, controller.signal, options.signal, pooled);
     } finally {
       options.signal?.removeEventListener('abort', onCallerAbort);
       state.in_flight -= 1;
@@ -163,14 +157,12 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
     }
   }
 
-  function failureOf(error: unknown, signal: AbortSignal, pooled: PooledClient | undefined): UpstreamFailure {
-    const reason: unknown = signal.aborted ? signal.reason : error;
-    if (signal.aborted && reason instanceof Error && /connection lost/.test(reason.message)) {
-      if (pooled) pooled.broken = true;
-      markDown(reason.message);
-      return new UpstreamFailure(spec.name, 'down', reason.message);
-    }
-    const failure = classifyUpstreamError(spec.name, signal.aborted && !(reason instanceof Error) ? Object.assign(new Error('aborted'), { name: 'AbortError' }) : reason, spec.callTimeoutMs);
+  /** A lost connection or a network error marks the upstream down; the caller giving up never does. */
+  function failureOf(error: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined, pooled: PooledClient | undefined): UpstreamFailure {
+    const lost = signal.aborted && signal.reason instanceof Error && /connection lost/.test(signal.reason.message) ? signal.reason : undefined;
+    const failure = lost ? new UpstreamFailure(spec.name, 'down', lost.message)
+      : callerSignal?.aborted ? new UpstreamFailure(spec.name, 'cancelled', 'cancelled by the client')
+      : classifyUpstreamError(spec.name, error, spec.callTimeoutMs);
     if (failure.kind === 'down') {
       if (pooled) pooled.broken = true;
       markDown(failure.reason);
@@ -182,7 +174,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
     name: spec.name,
     kind: spec.kind,
     spec,
-    status: (): UpstreamStatus => ({ ...state, in_flight: state.in_flight, queued: limiter.queued }),
+    status: (): UpstreamStatus => ({ ...state, queued: limiter.queued }),
     /** The tools a `kind: mcp` upstream listed at its last refresh. */
     tools: (): Tool[] => tools,
     request,

@@ -160,6 +160,8 @@ describe('hub → edges', () => {
     controller.abort('user pressed stop');
     await expect(cancelled).rejects.toThrow();
     await expect.poll(() => alpha!.calls.at(-1)?.ended, { timeout: 1000 }).toBe('cancelled');
+    // The client giving up says nothing about the device: it stays up.
+    expect(((await call(client, 'network_resources', {})).structuredContent as { devices: { status: string }[] }).devices[0]!.status).toBe('up');
   });
 
   it('a client that hangs up mid-call gets the call cancelled on the edge', async () => {
