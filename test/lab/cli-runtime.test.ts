@@ -3,31 +3,16 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../../src/cli/commands/index.js';
-import { execCommand } from '../../src/cli/commands/exec.js';
-import { statusCommand } from '../../src/cli/commands/status.js';
-import { runCli } from '../../src/cli/run.js';
 import type { ExecResult } from '../../src/cli/views/exec-view.js';
 import type { StatusRow } from '../../src/cli/views/status-view.js';
 import { deviceExec, freshDevice, labDevice } from './lab-helpers.js';
 import { writeLabInventory } from './provision-helpers.js';
+import { runLanmcp } from '../support/cli.js';
 
 const DEVICES = ['lab3', 'lab4'];
-const mine = [statusCommand, execCommand];
-const allCommands = [...commands.filter((c) => !mine.some((m) => m.name === c.name)), ...mine];
 
-async function lanmcp(...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(argv, { stdout, stderr, env: {}, cwd: process.cwd(), interactive: false }, allCommands);
-  return { code, stdout: out, stderr: err, json: <T>() => out.trim().split('\n').map((l) => JSON.parse(l) as T) };
-}
+const lanmcp = (...argv: string[]) => runLanmcp(argv);
 
 /** Whether something accepts TCP connections at address:port. */
 function listening(address: string, port: number): Promise<boolean> {
@@ -58,7 +43,7 @@ describe('lanmcp status and exec on real devices', () => {
     for (const d of DEVICES) expect(await listening(labDevice(d).address, 22)).toBe(false);
     const status = await lanmcp('status', '-i', inventory, '--json');
     expect(status.code, status.stderr).toBe(0);
-    expect(status.json<StatusRow>().map((r) => [r.name, r.status])).toEqual(DEVICES.map((d) => [d, 'up']));
+    expect(status.jsonLines<StatusRow>().map((r) => [r.name, r.status])).toEqual(DEVICES.map((d) => [d, 'up']));
     const exec = await lanmcp('exec', 'all', '-i', inventory, '--', 'uname', '-n');
     expect(exec.code, exec.stderr).toBe(0);
     expect(exec.stdout.split('\n').sort().join('\n')).toBe(['', 'lab3 | lab3', 'lab4 | lab4'].join('\n'));
@@ -70,7 +55,7 @@ describe('lanmcp status and exec on real devices', () => {
     const run = await lanmcp('exec', 'lab3', '-i', inventory, '--json', '--timeout', '1', '--', 'sleep 30 & sleep 30; wait');
     expect(run.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(run.json<ExecResult>()).toEqual([expect.objectContaining({ host: 'lab3', ok: false, exit_code: null, timed_out: true })]);
+    expect(run.jsonLines<ExecResult>()).toEqual([expect.objectContaining({ host: 'lab3', ok: false, exit_code: null, timed_out: true })]);
     // SIGKILL is delivered at once, but the killed processes may linger for a moment before they are reaped.
     let left = '';
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -84,7 +69,7 @@ describe('lanmcp status and exec on real devices', () => {
   it("exec caps output at the device's max_output_bytes and flags it", async () => {
     const run = await lanmcp('exec', 'lab4', '-i', inventory, '--json', '--', 'head -c 5000 /dev/zero | tr "\\0" x');
     expect(run.code, run.stderr).toBe(0);
-    const [row] = run.json<ExecResult>();
+    const [row] = run.jsonLines<ExecResult>();
     expect(row).toMatchObject({ ok: true, exit_code: 0, truncated: true, stdout_truncated: true });
     expect(row!.stdout).toBe('x'.repeat(1024));
     const text = await lanmcp('exec', 'lab4', '-i', inventory, '--', 'head -c 5000 /dev/zero | tr "\\0" x');
@@ -105,7 +90,7 @@ describe('lanmcp status and exec on real devices', () => {
       writeFileSync(tokenFile('lab3'), 'lme_not-the-token-of-lab3-00000000000000\n');
       const refused = await lanmcp('status', '-i', inventory, '--json');
       expect(refused.code).toBe(1);
-      expect(refused.json<StatusRow>()).toEqual([
+      expect(refused.jsonLines<StatusRow>()).toEqual([
         expect.objectContaining({ name: 'lab3', status: 'auth-failed', version: expect.any(String) }),
         expect.objectContaining({ name: 'lab4', status: 'down', error: expect.stringMatching(/ECONNREFUSED/) }),
       ]);
@@ -121,7 +106,7 @@ describe('lanmcp status and exec on real devices', () => {
     let statuses: string[] = [];
     for (let attempt = 0; attempt < 50 && statuses.join() !== 'up,up'; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 200));
-      statuses = (await lanmcp('status', '-i', inventory, '--json')).json<StatusRow>().map((r) => r.status);
+      statuses = (await lanmcp('status', '-i', inventory, '--json')).jsonLines<StatusRow>().map((r) => r.status);
     }
     expect(statuses).toEqual(['up', 'up']);
   });

@@ -4,38 +4,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../../src/cli/commands/index.js';
-import { statusCommand } from '../../src/cli/commands/status.js';
-import { runCli } from '../../src/cli/run.js';
 import type { StatusRow } from '../../src/cli/views/status-view.js';
 import { loadHubOptions, startHub, type RunningHub } from '../../src/hub/start.js';
 import { freshDevice } from './lab-helpers.js';
 import { writeLabInventory } from './provision-helpers.js';
+import { runLanmcp } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 
-const allCommands = [...commands.filter((c) => c.name !== statusCommand.name), statusCommand];
-
-async function lanmcp(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(argv, { stdout, stderr, env, cwd: process.cwd(), interactive: false }, allCommands);
-  return { code, stdout: out, stderr: err };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
+const lanmcp = (env: NodeJS.ProcessEnv, ...argv: string[]) => runLanmcp(argv, { env });
 
 type ToolResult = { isError?: boolean; content?: { type: string; text?: string }[]; structuredContent?: Record<string, unknown> };
 const textOf = (r: ToolResult) => (r.content ?? []).map((c) => c.text ?? '').join('\n');

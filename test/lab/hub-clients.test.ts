@@ -5,39 +5,24 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../../src/cli/commands/index.js';
-import { connectCommand } from '../../src/cli/commands/connect.js';
-import { execCommand } from '../../src/cli/commands/exec.js';
-import { statusCommand } from '../../src/cli/commands/status.js';
-import { runCli } from '../../src/cli/run.js';
 import type { ExecResult } from '../../src/cli/views/exec-view.js';
 import type { StatusRow } from '../../src/cli/views/status-view.js';
 import { loadHubOptions, startHub, type RunningHub } from '../../src/hub/start.js';
 import { freshDevice } from './lab-helpers.js';
 import { writeLabInventory } from './provision-helpers.js';
+import { runLanmcp } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const INSPECTOR = join(ROOT, 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js');
 const MCPORTER = join(ROOT, 'node_modules/.bin/mcporter');
 const DEVICES = ['lab1', 'lab2', 'lab3'];
-const mine = [statusCommand, execCommand, connectCommand];
-const allCommands = [...commands.filter((c) => !mine.some((m) => m.name === c.name)), ...mine];
 
-async function lanmcp(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(argv, { stdout, stderr, env, cwd: process.cwd(), interactive: false }, allCommands);
-  return { code, stdout: out, stderr: err };
-}
+const lanmcp = (env: NodeJS.ProcessEnv, ...argv: string[]) => runLanmcp(argv, { env });
 
 const lines = <T>(text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as T);
 
@@ -54,14 +39,6 @@ const inspector = (url: string, token: string, ...args: string[]) =>
   client(process.execPath, [INSPECTOR, url, '--transport', 'http', '--header', `Authorization: Bearer ${token}`, ...args], join(ROOT, 'test'));
 const mcporter = (url: string, token: string, ...args: string[]) =>
   client(MCPORTER, [...args, '--http-url', url, '--allow-http', '--header', `Authorization=Bearer ${token}`, '--no-oauth']);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const textOf = (result: { content?: { type: string; text?: string }[] }) => (result.content ?? []).map((c) => c.text ?? '').join('\n');
 

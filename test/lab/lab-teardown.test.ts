@@ -1,26 +1,16 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labCommand } from '../../src/cli/commands/lab.js';
-import { runCli } from '../../src/cli/run.js';
 import { runCommand } from '../../src/lab/run.js';
 import { downLab } from '../../src/lab/teardown.js';
+import { runLanmcp } from '../support/cli.js';
 
 // `lanmcp lab up|status|down` (the command, run in-process as the CLI runs it) on a separately named
 // small lab, so the suite's main lab is never touched. What is left is checked with the host's own
 // tools rather than with the code under test.
 const LAB = 'tdown';
 
-async function lanmcp(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await runCli(argv, { stdout, stderr, env: process.env, cwd: process.cwd(), interactive: false }, [labCommand]);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const lanmcp = (...argv: string[]) => runLanmcp(argv, { env: process.env, commands: [labCommand] });
 
 function processesMentioning(text: string): string[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {

@@ -1,10 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { commands } from '../../src/cli/commands/index.js';
-import { runCli } from '../../src/cli/run.js';
 import { getLab } from './lab-helpers.js';
+import { runLanmcp, type CliRun } from '../support/cli.js';
 
 export interface InventoryHost {
   name: string;
@@ -40,22 +38,11 @@ export function writeLabInventory(hosts: InventoryHost[], options: { defaultsEdg
   return file;
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun };
 
 /** Runs a lanmcp command in-process, as the CLI would, with output captured. */
-export async function lanmcp(...argv: string[]): Promise<CliRun> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  const code = await runCli(argv, { stdout, stderr, env: {}, cwd: process.cwd(), interactive: false }, commands);
-  return { code, stdout: out, stderr: err };
+export function lanmcp(...argv: string[]): Promise<CliRun> {
+  return runLanmcp(argv);
 }
 
 /** `lanmcp diff --json` parsed. */

@@ -1,23 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { connectCommand } from '../../../src/cli/commands/connect.js';
-import { runCli } from '../../../src/cli/run.js';
 import { planHubUrl, renderClientConfig } from '../../../src/cli/views/connect-view.js';
 import { createClientTokenStore } from '../../../src/secrets/client-tokens.js';
+import { runLanmcp } from '../../support/cli.js';
 
-async function run(argv: string[], cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(argv, { stdout, stderr, env: {}, cwd, interactive: false }, [connectCommand]);
-  return { code, stdout: out, stderr: err };
-}
+const run = (argv: string[], cwd: string) => runLanmcp(argv, { cwd, commands: [connectCommand] });
 
 function project(hub: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'lanmcp-connect-'));

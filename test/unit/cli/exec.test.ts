@@ -1,24 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execCommand } from '../../../src/cli/commands/exec.js';
-import { runCli } from '../../../src/cli/run.js';
 import { execExitCode, planExecResult, renderExecOutput, renderExecSummary, type ExecResult } from '../../../src/cli/views/exec-view.js';
 import { startFakeEdge, type FakeEdge } from '../../fixtures/hub/fake-edge.js';
 import { EDGE_TOKEN } from '../../integration/hub/hub-helpers.js';
+import { runLanmcp } from '../../support/cli.js';
 
-async function run(argv: string[], cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(argv, { stdout, stderr, env: {}, cwd, interactive: false }, [execCommand]);
-  return { code, stdout: out, stderr: err, json: () => out.trim().split('\n').map((l) => JSON.parse(l) as ExecResult) };
-}
+const run = (argv: string[], cwd: string) => runLanmcp(argv, { cwd, commands: [execCommand] });
 
 // Fake edges (the fixture answers run_command with "<device>: <command>", exit 3 for "fail"), told apart by
 // address since the inventory refuses duplicates; `down` points at a closed port.
@@ -71,7 +61,7 @@ describe('lanmcp exec', () => {
     const all = await run(['exec', 'all', '--json', '--timeout', '5', '--', 'hostname'], dir);
     expect(all.code).toBe(1);
     expect(all.stderr).toMatch(/Skipping ha: no edge to run commands on/);
-    const rows = all.json().sort((x, y) => x.host.localeCompare(y.host));
+    const rows = all.jsonLines<ExecResult>().sort((x, y) => x.host.localeCompare(y.host));
     expect(rows.map((r) => [r.host, r.ok, r.exit_code])).toEqual([['a', true, 0], ['b', true, 0], ['down', false, null]]);
     expect(rows[0]).toEqual({
       host: 'a', ok: true, exit_code: 0, signal: null, stdout: 'a: hostname', stderr: '', truncated: false,

@@ -2,34 +2,17 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../../src/cli/commands/status.js';
-import { runCli } from '../../../src/cli/run.js';
 import { allUp, renderStatusTable, statusFromHubDevice, type StatusRow } from '../../../src/cli/views/status-view.js';
 import { loadHubOptions, startHub, type RunningHub } from '../../../src/hub/start.js';
 import { startFakeEdge, type FakeEdge } from '../../fixtures/hub/fake-edge.js';
 import { EDGE_TOKEN } from '../../integration/hub/hub-helpers.js';
+import { runLanmcp } from '../../support/cli.js';
+import { freePort } from '../../support/ports.js';
 
-async function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(argv, { stdout, stderr, env, cwd, interactive: false }, [statusCommand]);
-  return { code, stdout: out, stderr: err, rows: () => out.trim().split('\n').map((l) => JSON.parse(l) as StatusRow) };
-}
+const run = (argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => runLanmcp(argv, { cwd, env, commands: [statusCommand] });
 
-/** A port nothing listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 // Two fake edges told apart by address (127.0.0.1 vs localhost: the inventory refuses duplicate addresses),
 // and a third device whose port is closed.
@@ -58,8 +41,8 @@ function writeProject(tokens: Record<string, string>, hubListen = `127.0.0.1:${h
 beforeAll(async () => {
   a = await startFakeEdge('a', EDGE_TOKEN);
   b = await startFakeEdge('b', EDGE_TOKEN);
-  dead = await closedPort();
-  hubPort = await closedPort();
+  dead = await freePort();
+  hubPort = await freePort();
 });
 afterAll(async () => {
   await a.stop();
@@ -71,7 +54,7 @@ describe('lanmcp status, straight to the devices', () => {
     const dir = writeProject({ a: EDGE_TOKEN, b: 'lme_wrong-token-0123456789abcdefghij', c: EDGE_TOKEN });
     const result = await run(['status', '--json'], dir);
     expect(result.code).toBe(1);
-    const rows = result.rows();
+    const rows = result.jsonLines<StatusRow>();
     expect(rows.map((r) => [r.name, r.status, r.via])).toEqual([['a', 'up', 'direct'], ['b', 'auth-failed', 'direct'], ['c', 'down', 'direct']]);
     expect(rows[0]).toMatchObject({ kind: 'edge', where: '127.0.0.1', version: 'fake-1' });
     expect(rows[0]!.latency_ms).toBeGreaterThanOrEqual(0);
@@ -85,7 +68,7 @@ describe('lanmcp status, straight to the devices', () => {
     const dir = writeProject({ a: EDGE_TOKEN });
     const missing = await run(['status', '--json', '--limit', 'b'], dir);
     expect(missing.code).toBe(1);
-    expect(missing.rows()).toEqual([expect.objectContaining({ name: 'b', status: 'no-token', version: 'fake-1', error: expect.stringMatching(/no edge token for b in \.lanmcp\/tokens\//) })]);
+    expect(missing.jsonLines<StatusRow>()).toEqual([expect.objectContaining({ name: 'b', status: 'no-token', version: 'fake-1', error: expect.stringMatching(/no edge token for b in \.lanmcp\/tokens\//) })]);
     const ok = await run(['status', '--limit', 'a'], dir);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('');
@@ -116,7 +99,7 @@ describe('lanmcp status, through a running hub', () => {
   it("shows the hub's view when LANMCP_TOKEN is one of its client tokens", async () => {
     const result = await run(['status', '--json'], dir, { LANMCP_TOKEN: token });
     expect(result.code).toBe(1);
-    expect(result.rows().map((r) => [r.name, r.status, r.via])).toEqual([['a', 'up', 'hub'], ['b', 'up', 'hub'], ['c', 'no-token', 'hub']]);
+    expect(result.jsonLines<StatusRow>().map((r) => [r.name, r.status, r.via])).toEqual([['a', 'up', 'hub'], ['b', 'up', 'hub'], ['c', 'no-token', 'hub']]);
     const table = await run(['status', '--limit', 'web'], dir, { LANMCP_TOKEN: token });
     expect(table.code).toBe(0);
     expect(table.stderr).toContain(`2/2 up · via the hub at ${hub.url}`);
@@ -124,10 +107,10 @@ describe('lanmcp status, through a running hub', () => {
 
   it('checks directly and says why when the token is missing or refused', async () => {
     const without = await run(['status', '--json', '--limit', 'a'], dir);
-    expect(without.rows()[0]).toMatchObject({ status: 'up', via: 'direct' });
+    expect(without.jsonLines<StatusRow>()[0]).toMatchObject({ status: 'up', via: 'direct' });
     expect(without.stderr).toMatch(/A hub runs at http:\/\/127\.0\.0\.1:\d+; set LANMCP_TOKEN/);
     const refused = await run(['status', '--json', '--limit', 'a'], dir, { LANMCP_TOKEN: 'lmc_not-a-real-token-000000000000000' });
-    expect(refused.rows()[0]).toMatchObject({ status: 'up', via: 'direct' });
+    expect(refused.jsonLines<StatusRow>()[0]).toMatchObject({ status: 'up', via: 'direct' });
     expect(refused.stderr).toMatch(/the hub refused the client token in LANMCP_TOKEN \(401\): checked the devices directly/);
   });
 });

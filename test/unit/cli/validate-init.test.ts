@@ -2,12 +2,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commands } from '../../../src/cli/commands/index.js';
 import { renderStarterInventory } from '../../../src/cli/commands/init.js';
 import { findPackageRoot } from '../../../src/shared/package-root.js';
-import { runCli } from '../../../src/cli/run.js';
+import { runLanmcp } from '../../support/cli.js';
 
 let dir: string;
 beforeEach(() => {
@@ -15,20 +13,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function sink(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
 
-async function lanmcp(...argv: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const context = { stdout: stdout.stream, stderr: stderr.stream, env: { HOME: '/home/tester' }, cwd: dir, interactive: false };
-  const code = await runCli(argv, context, commands);
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const lanmcp = (...argv: string[]) => runLanmcp(argv, { cwd: dir, env: { HOME: '/home/tester' } });
 
 const VALID = `version: 1
 groups: { pis: { hosts: [pi] } }
