@@ -9,22 +9,38 @@ import { benchEdge, percentile } from './edge-device.js';
 
 // One `run_command true` on a lab device from this machine over the lab bridge, p50/p99: the edge over a
 // keep-alive HTTP connection (raw node:http and the SDK Client the hub uses), `ssh device true` with a new
-// connection each time, and ssh over a ControlMaster — all in the same run.
+// connection each time, and ssh over a ControlMaster — interleaved in the same run.
 // Run: npx vite-node bench/edge-latency.ts   (target: edge p50 ≤ 5 ms and ≥ 20× faster than a new ssh connection)
 const CALLS = Number(process.env.LANMCP_BENCH_CALLS || 300);
-const SSH_CALLS = Number(process.env.LANMCP_BENCH_SSH_CALLS || 200);
 
-async function timed(n: number, once: () => Promise<unknown>): Promise<{ p50_ms: number; p99_ms: number; mean_ms: number; n: number }> {
-  for (let i = 0; i < Math.min(20, n); i++) await once(); // warm-up: JIT, connections, page cache
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = performance.now();
-    await once();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
+interface Stats { p50_ms: number; p99_ms: number; mean_ms: number; n: number }
+
+function stats(times: number[]): Stats {
+  const sorted = [...times].sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
-  return { p50_ms: round(percentile(times, 50)), p99_ms: round(percentile(times, 99)), mean_ms: round(times.reduce((a, b) => a + b, 0) / n), n };
+  return { p50_ms: round(percentile(sorted, 50)), p99_ms: round(percentile(sorted, 99)), mean_ms: round(sorted.reduce((a, b) => a + b, 0) / sorted.length), n: sorted.length };
+}
+
+async function time(once: () => Promise<unknown>, into: number[]): Promise<void> {
+  const start = performance.now();
+  await once();
+  into.push(performance.now() - start);
+}
+
+/**
+ * The contenders run interleaved, round by round, so a machine whose load changes during the run (it is
+ * shared) weighs on all of them alike; a new ssh connection runs in 2 rounds of 3 (it is slow).
+ */
+async function interleaved<K extends string>(contenders: Record<K, () => Promise<unknown>>, slow: NoInfer<K>): Promise<Record<K, Stats>> {
+  const names = Object.keys(contenders) as K[];
+  const times = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  for (let i = 0; i < 20; i++) for (const name of names) await contenders[name](); // warm-up: JIT, connections, page cache
+  for (let round = 0; round < CALLS; round++) {
+    for (const name of names) {
+      if (name !== slow || round % 3 !== 2) await time(contenders[name], times[name]);
+    }
+  }
+  return Object.fromEntries(names.map((k) => [k, stats(times[k])])) as Record<K, Stats>;
 }
 
 function rawCall(agent: Agent, address: string, port: number, token: string, id: number): Promise<void> {
@@ -52,22 +68,24 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   let id = 0;
-  const edgeRaw = await timed(CALLS, () => rawCall(agent, edge.address, edge.port, edge.token, ++id));
-  agent.destroy();
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(new StreamableHTTPClientTransport(new URL(edge.url), { requestInit: { headers: { authorization: `Bearer ${edge.token}` } } }));
-  const edgeSdk = await timed(CALLS, () => client.callTool({ name: 'run_command', arguments: { argv: ['true'] } }));
-  await client.close();
-
   const base = ['-F', '/dev/null', '-i', lab.ssh_key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.known_hosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'];
   const target = `root@${edge.address}`;
-  const sshNew = await timed(SSH_CALLS, () => ssh([...base, target, 'true']));
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-ssh-'));
   const socket = join(dir, 'cm');
-  await ssh([...base, '-o', 'ControlMaster=yes', '-o', `ControlPath=${socket}`, '-o', 'ControlPersist=60', '-f', '-N', target]);
-  const sshMaster = await timed(SSH_CALLS, () => ssh([...base, '-o', `ControlPath=${socket}`, target, 'true']));
+  await ssh([...base, '-o', 'ControlMaster=yes', '-o', `ControlPath=${socket}`, '-o', 'ControlPersist=120', '-f', '-N', target]);
+  const measured = await interleaved({
+    edge_keepalive_raw_http: () => rawCall(agent, edge.address, edge.port, edge.token, ++id),
+    edge_sdk_client: () => client.callTool({ name: 'run_command', arguments: { argv: ['true'] } }),
+    ssh_controlmaster: () => ssh([...base, '-o', `ControlPath=${socket}`, target, 'true']),
+    ssh_new_connection: () => ssh([...base, target, 'true']),
+  }, 'ssh_new_connection');
   await ssh([...base, '-o', `ControlPath=${socket}`, '-O', 'exit', target]).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
+  agent.destroy();
+  await client.close();
+  const { edge_keepalive_raw_http: edgeRaw, edge_sdk_client: edgeSdk, ssh_new_connection: sshNew, ssh_controlmaster: sshMaster } = measured;
 
   const results = {
     bench: 'edge-latency', time: new Date().toISOString(), device: 'lab1 over the lab bridge', command: 'run_command argv ["true"] vs ssh device true',
