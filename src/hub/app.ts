@@ -85,7 +85,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.addHook('onClose', async () => {
     await sessions.closeAll();
     await runtime.close();
-    await runtime.audit.flush();
+    await runtime.audit.close();
   });
   return app;
 }

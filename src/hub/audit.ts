@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { appendFile, chmod, mkdir } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { chmod } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** One line of the hub's audit log (JSON Lines). */
@@ -61,27 +62,41 @@ export function commandOf(args: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** Appends entries to the audit file (0600, folder created 0700); writes are serialized so lines never interleave. */
+/**
+ * Appends entries to the audit file (0600, folder 0700) through one open append stream: a file open and
+ * close per call cost more than the rest of the hub's own work per call. Lines never interleave.
+ */
 export function createAuditLog(file: string | undefined, onError: (error: unknown) => void = () => {}) {
-  let chain: Promise<void> = Promise.resolve();
-  let prepared = false;
+  let stream: WriteStream | undefined;
+  const open = (path: string): WriteStream => {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const created = createWriteStream(path, { flags: 'a', mode: 0o600 });
+    created.on('error', onError);
+    created.once('open', () => chmod(path, 0o600).catch(onError));
+    return created;
+  };
   return {
     write(entry: AuditEntry): void {
       if (!file) return;
-      const line = `${JSON.stringify(entry)}\n`;
-      chain = chain.then(async () => {
-        if (!prepared) {
-          await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-          await appendFile(file, '', { mode: 0o600 });
-          await chmod(file, 0o600);
-          prepared = true;
-        }
-        await appendFile(file, line, { mode: 0o600 });
-      }).catch(onError);
+      try {
+        stream ??= open(file);
+        stream.write(`${JSON.stringify(entry)}\n`);
+      } catch (error) {
+        onError(error);
+      }
     },
-    /** Resolves when every entry written so far is on disk. */
+    /** Resolves when every entry written so far is on disk; the stream stays open. */
     flush(): Promise<void> {
-      return chain;
+      const current = stream;
+      if (!current || current.destroyed || current.writableLength === 0) return Promise.resolve();
+      return new Promise((resolve) => current.write('', () => resolve()));
+    },
+    /** Flushes and closes the file (the hub's close calls it). */
+    close(): Promise<void> {
+      const current = stream;
+      stream = undefined;
+      if (!current || current.destroyed) return Promise.resolve();
+      return new Promise((resolve) => current.end(() => resolve()));
     },
   };
 }
