@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprintText, redactArgs, redactText } from '../../../src/hub/audit.js';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuditLog, fingerprintText, redactArgs, redactText } from '../../../src/hub/audit.js';
 import { checkHostAndOrigin, planAllowedHosts } from '../../../src/hub/http-guard.js';
 import { renderMetrics } from '../../../src/hub/metrics.js';
 import { createRateLimiter } from '../../../src/hub/rate-limit.js';
@@ -81,6 +84,20 @@ describe('audit redaction', () => {
     expect(JSON.stringify(out)).not.toMatch(/hunter2|secret input|abcdefgh12345/);
     expect(redactArgs('write_file', { path: '/etc/x', content: 'data' }).content).toEqual({ bytes: 4, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(redactText('token lmc_AAAAAAAAAAAAAAAAAAAAAAAAAAAA and lme_BBBBBBBBBBBBBBBBBBBBBBBB')).toBe('token [redacted] and [redacted]');
+  });
+});
+
+describe('audit file', () => {
+  it('appends one JSON line per entry to a 0600 file in a folder it creates; flush waits for the disk', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lanmcp-audit-')), 'logs', 'audit.jsonl');
+    const log = createAuditLog(file);
+    const entry = { time: 't', token: 'laptop', tool: 'run_command', devices: ['pi'], args: {}, outcome: 'ok' as const, duration_ms: 1 };
+    log.write(entry);
+    log.write({ ...entry, outcome: 'error', error: 'boom' });
+    await log.flush();
+    expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).outcome)).toEqual(['ok', 'error']);
+    await log.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });
 
