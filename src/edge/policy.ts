@@ -13,6 +13,9 @@ export function refuse(rule: string, reason: string): Refusal {
 /** What run_command was asked to run: an argv (enforceable) or a shell string (guardrail only). */
 export type CommandSpec = { argv: string[] } | { shell: string };
 
+/** Output redirection into a file (`>`, `>>`), not `2>&1` or `>/dev/null`. */
+const WRITES_FILE = />(?!&|\s*\/dev\/null\b)/;
+
 /** Shell features an allow list cannot see through: anything could run inside them. */
 const OPAQUE_SHELL = /\$\(|`|<\(|>\(|\$\{|\beval\b|\bexec\b/;
 
@@ -34,7 +37,7 @@ export function decideCommand(policy: EdgePolicy, spec: CommandSpec): Decision {
   if ('shell' in spec && OPAQUE_SHELL.test(spec.shell)) {
     return refuse(rule, 'the shell string uses substitution or eval, which an allow list cannot check; pass argv instead');
   }
-  if ('shell' in spec && policy.read_only && />/.test(spec.shell)) {
+  if ('shell' in spec && policy.read_only && WRITES_FILE.test(spec.shell)) {
     return refuse('policy.read_only', 'output redirection writes files on a read-only device');
   }
   const unmatched = segments.find((words) => !allow.some((pattern) => matchPattern(pattern, words)));
@@ -66,7 +69,8 @@ function globMatch(glob: string, text: string): boolean {
 /** Splits a shell string into command segments of words (quotes removed, leading VAR=value dropped). */
 export function splitShell(command: string): string[][] {
   return command
-    .split(/\|\||&&|[;|&\n]/)
+    // `&` separates commands, but not inside redirections such as `2>&1` or `&>file`.
+    .split(/\|\||&&|[;|\n]|(?<![<>])&(?!>)/)
     .map((segment) => segment.trim().split(/\s+/).filter((w) => w !== '').map((w) => w.replace(/["']/g, '')))
     .map((words) => words.slice(words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w))))
     .filter((words) => words.length > 0 && words[0] !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]));

@@ -27,6 +27,12 @@ describe('splitShell', () => {
   });
 });
 
+describe('splitShell redirections', () => {
+  it('does not split at the & of 2>&1 or &>', () => {
+    expect(splitShell('make 2>&1 | tail -5; sleep 1 & echo &>/dev/null hi')).toEqual([['make', '2>&1'], ['tail', '-5'], ['sleep', '1'], ['echo', '&>/dev/null', 'hi']]);
+  });
+});
+
 describe('decideCommand', () => {
   it('allows anything without allow/deny lists', () => {
     expect(decideCommand(policy({}), { shell: 'rm -rf /tmp/x' })).toEqual({ allowed: true });
@@ -58,5 +64,7 @@ describe('decideCommand', () => {
     expect(decideCommand(p, { argv: ['uptime'] })).toEqual({ allowed: true });
     expect(decideCommand(p, { argv: ['reboot'] })).toMatchObject({ allowed: false, rule: 'policy.read_only' });
     expect(decideCommand(p, { shell: 'echo x > /etc/motd' })).toEqual({ allowed: false, rule: 'policy.read_only', reason: 'output redirection writes files on a read-only device' });
+    expect(decideCommand(p, { shell: 'echo x >> /etc/motd' })).toMatchObject({ allowed: false, rule: 'policy.read_only' });
+    expect(decideCommand(p, { shell: 'uptime 2>&1 >/dev/null' })).toEqual({ allowed: true });
   });
 });
