@@ -138,7 +138,7 @@ export interface Edge {
    */
   port?: number;
   /**
-   * System user the edge service runs as (default root; a less privileged user limits what the agent can do).
+   * System user the edge service runs as (default root). Any other user makes the edge unprivileged: apply creates it as a system user when missing (no home, no login shell), adds it to systemd-journal (and adm) so `logs` works, makes the config readable to it only, and grants it `policy.services` through a polkit rule. Everything else the OS refuses.
    */
   run_as?: string;
   /**
@@ -172,6 +172,10 @@ export interface Policy {
    * Calls the edge runs at once; extra calls are refused, not queued (default 8).
    */
   max_concurrent?: number;
+  /**
+   * Units a `run_as` (non-root) edge may start, stop, restart and reload, granted by a polkit rule (/etc/polkit-1/rules.d/50-lanmcp-edge.rules; needs polkitd on the device). Enable/disable cannot be limited per unit by polkit and stay refused. Full unit names, e.g. `nginx.service`. Changes nothing for a root edge: root can control any unit (default: none).
+   */
+  services?: string[];
   /**
    * Ask the human (MCP elicitation) before `destructive` calls, before `all` calls, or `never` (default).
    */

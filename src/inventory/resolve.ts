@@ -1,6 +1,6 @@
 // Inventory → devices with every default filled. Two layers only: `defaults`, then the host's groups
 // (in file order: a later group wins where two disagree), then the host itself. Scalars replace; lists
-// (policy.tools, commands.allow, commands.deny) replace as a whole; each key of `ssh`, `edge` and
+// (policy.tools, commands.allow, commands.deny, services) replace as a whole; each key of `ssh`, `edge` and
 // `edge.policy` is resolved separately.
 import type { Defaults, EdgeHost, Group, Inventory, McpHost } from './generated-types.js';
 import { expandPath } from './paths.js';
@@ -15,6 +15,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
   timeout_s: 60,
   max_output_bytes: 1_048_576,
   max_concurrent: 8,
+  services: [],
   confirm: 'never',
 };
 /** `tls` defaults to false until edge TLS is implemented (see rule/not-supported-yet). */
@@ -55,6 +56,7 @@ function resolvePolicy(layers: readonly Layer[]): ResolvedPolicy {
     timeout_s: last(layers, (l) => l.edge?.policy?.timeout_s, DEFAULT_POLICY.timeout_s),
     max_output_bytes: last(layers, (l) => l.edge?.policy?.max_output_bytes, DEFAULT_POLICY.max_output_bytes),
     max_concurrent: last(layers, (l) => l.edge?.policy?.max_concurrent, DEFAULT_POLICY.max_concurrent),
+    services: [...last(layers, (l) => l.edge?.policy?.services, DEFAULT_POLICY.services)],
     confirm: last(layers, (l) => l.edge?.policy?.confirm, DEFAULT_POLICY.confirm),
   };
 }

@@ -35,6 +35,8 @@ export interface ResolvedPolicy {
   timeout_s: number;
   max_output_bytes: number;
   max_concurrent: number;
+  /** Units a non-root edge may start/stop/restart/reload (a polkit rule); empty grants none. Root can control any unit anyway. */
+  services: string[];
   confirm: 'destructive' | 'all' | 'never';
 }
 

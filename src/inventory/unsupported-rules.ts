@@ -25,9 +25,6 @@ function checkEdgeLayer(path: string[], layer: RawMap | undefined, sourceMap: So
   if (confirm === 'destructive' || confirm === 'all') {
     found.push(sourceMap.report('rule/not-supported-yet', [...path, 'edge', 'policy', 'confirm'], `confirm: ${confirm}: ${LATER}; calls are NOT confirmed by a human`, { severity: 'warning', hint: 'use read_only, tools and commands.allow to limit what the agent can do' }));
   }
-  if (typeof edge?.run_as === 'string' && edge.run_as !== 'root') {
-    found.push(sourceMap.report('rule/not-supported-yet', [...path, 'edge', 'run_as'], `run_as: ${edge.run_as}: ${LATER}; apply does not create the user, so the edge will not start unless it exists`, { severity: 'warning' }));
-  }
   return found;
 }
 

@@ -59,6 +59,19 @@ hosts:
     expect(policy.timeout_s).toBe(10);
   });
 
+  it('replaces policy.services as a whole, like the other lists', () => {
+    const yaml = `version: 1
+defaults: { edge: { run_as: lanmcp, policy: { services: [nginx.service, cron.service] } } }
+groups: { web: { hosts: [pi], edge: { policy: { services: [caddy.service] } } } }
+hosts:
+  pi: { address: 10.0.0.1 }
+  nas: { address: 10.0.0.2 }
+`;
+    expect(edge(yaml, 'pi').edge.policy.services).toEqual(['caddy.service']);
+    expect(edge(yaml, 'nas').edge.policy.services).toEqual(['nginx.service', 'cron.service']);
+    expect(edge(yaml, 'nas').edge.run_as).toBe('lanmcp');
+  });
+
   it('fills every default', () => {
     const pi = edge('version: 1\nhosts:\n  pi: { address: 10.0.0.1 }\n', 'pi');
     expect(pi.ssh).toEqual({ user: 'root', port: 22, become: 'none', connect_timeout_s: 10 });
@@ -73,6 +86,7 @@ hosts:
         timeout_s: 60,
         max_output_bytes: 1048576,
         max_concurrent: 8,
+        services: [],
         confirm: 'never',
       },
     });
