@@ -1,0 +1,94 @@
+import type { HostileRequest } from './hostile-http.js';
+import type { Reply } from './http-send.js';
+
+// What a correct server answers to a hostile request, and whether an answer is well-formed. Returns a
+// problem string (empty when the reply is fine) so a fuzz loop can collect every failure with its input.
+
+/** Node's own limit on the request head (--max-http-header-size, 16 KiB): beyond it, 431 before our code runs. */
+const HEADER_LIMIT = 16_384;
+
+export function headerBytes(req: HostileRequest): number {
+  return Object.entries(req.headers).reduce((n, [k, value]) => n + k.length + value.length + 4, req.path.length + 20);
+}
+
+/** The status an edge must answer, in the order of its checks (notes/mcp-http.md); undefined when the body decides. */
+export function expectedEdgeStatus(req: HostileRequest, maxBytes: number): number | undefined {
+  const path = req.path.split('?')[0];
+  if (path === '/healthz') return req.method === 'GET' || req.method === 'HEAD' ? 200 : 405;
+  if (path !== '/mcp') return 404;
+  if (req.refused.host || req.refused.origin) return 403;
+  if (req.refused.auth) return 401;
+  if (req.method !== 'POST') return 405;
+  if (req.refused.accept) return 406;
+  if (req.refused.contentType) return 415;
+  if (req.refused.version) return 400;
+  if (Buffer.byteLength(req.body.text) > maxBytes) return 413;
+  return undefined;
+}
+
+/** Checks an edge reply against the expected status and the JSON-RPC shapes; '' when it is right. */
+export function checkEdgeReply(req: HostileRequest, reply: Reply, maxBytes: number): string {
+  const size = headerBytes(req);
+  if (reply.status === 431 && size > HEADER_LIMIT - 2048) return '';
+  if (reply.status === 0 || reply.status >= 500) return `status ${reply.status}: ${reply.body.slice(0, 300)}`;
+  const expected = expectedEdgeStatus(req, maxBytes);
+  if (expected !== undefined && reply.status !== expected) return `expected ${expected}, got ${reply.status}: ${reply.body.slice(0, 300)}`;
+  if (req.method === 'HEAD' || req.path.split('?')[0] !== '/mcp') return '';
+  if (expected !== undefined) return checkJsonRpcError(reply.body);
+  return checkBodyOutcome(reply);
+}
+
+/** A reply decided by the body: 202 empty, 400 a parse/invalid-request error, 200 one JSON-RPC response. */
+function checkBodyOutcome(reply: Reply): string {
+  if (reply.status === 202) return reply.body === '' ? '' : `202 with a body: ${reply.body.slice(0, 200)}`;
+  if (reply.status === 400) {
+    const problem = checkJsonRpcError(reply.body);
+    if (problem) return problem;
+    const code = (JSON.parse(reply.body) as { error: { code: number } }).error.code;
+    return [-32700, -32600].includes(code) ? '' : `400 with JSON-RPC code ${code}`;
+  }
+  if (reply.status !== 200) return `unexpected status ${reply.status} for a well-framed request: ${reply.body.slice(0, 300)}`;
+  const type = String(reply.headers['content-type'] ?? '');
+  const messages = type.startsWith('text/event-stream') ? sseData(reply.body) : [reply.body];
+  const last = messages.at(-1);
+  if (last === undefined) return 'a 200 stream without any message';
+  return checkResponse(last);
+}
+
+export function checkJsonRpcError(body: string): string {
+  let value: { jsonrpc?: unknown; error?: { code?: unknown; message?: unknown } };
+  try {
+    value = JSON.parse(body) as typeof value;
+  } catch {
+    return `error body is not JSON: ${body.slice(0, 200)}`;
+  }
+  if (value.jsonrpc !== '2.0' || typeof value.error?.code !== 'number' || typeof value.error.message !== 'string' || value.error.message === '') {
+    return `not a JSON-RPC error: ${body.slice(0, 200)}`;
+  }
+  return '';
+}
+
+function checkResponse(text: string): string {
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return `response is not JSON: ${text.slice(0, 200)}`;
+  }
+  if (value.jsonrpc !== '2.0' || !('id' in value)) return `not a JSON-RPC response: ${text.slice(0, 200)}`;
+  if ('error' in value) return checkJsonRpcError(text);
+  const result = value.result as { content?: unknown; isError?: unknown } | undefined;
+  if (typeof result !== 'object' || result === null) return `a response without result or error: ${text.slice(0, 200)}`;
+  return '';
+}
+
+export function sseData(body: string): string[] {
+  return body.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+}
+
+/** Object.prototype untouched by `__proto__` / `constructor.prototype` payloads. */
+export function prototypePollution(): string {
+  const probe = {} as Record<string, unknown>;
+  const leaked = ['polluted', 'isAdmin'].filter((k) => probe[k] !== undefined);
+  return leaked.length > 0 ? `Object.prototype polluted: ${leaked.join(', ')}` : '';
+}
