@@ -6,6 +6,7 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { LANMCP_VERSION } from '../../shared/version.js';
+import type { AgentFetch } from './agent-fetch.js';
 
 /**
  * Where server→client messages an upstream sends during one call go: the hub's client session that made
@@ -37,11 +38,12 @@ export interface PooledClient {
 const BROKEN_RE = /SSE stream disconnected|terminated|other side closed|ECONNRESET|socket hang up|fetch failed/i;
 
 /** Opens one MCP client session to an upstream, wired so its server→client traffic reaches the current lease. */
-export async function connectPooledClient(url: string, headers: Record<string, string>, timeoutMs: number, hooks: PoolHooks): Promise<PooledClient> {
+export async function connectPooledClient(url: string, headers: Record<string, string>, timeoutMs: number, hooks: PoolHooks, fetch?: AgentFetch): Promise<PooledClient> {
   const client = new Client({ name: 'lanmcp-hub', version: LANMCP_VERSION }, { capabilities: { sampling: {}, elicitation: {} } });
   const pooled: PooledClient = { client, broken: false };
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers },
+    ...(fetch ? { fetch } : {}),
     // The hub reconnects upstreams itself; the SDK's own SSE retries would keep a dead call pending.
     reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 },
   });

@@ -1,11 +1,11 @@
 import { UpstreamFailure, describeNetworkError } from './errors.js';
 
 /** An edge's `GET /healthz` → `{ ok, version }`, timed. No token needed, so it works even before auth. */
-export async function checkHealth(url: string, timeoutMs: number): Promise<{ latencyMs: number; version?: string }> {
+export async function checkHealth(url: string, timeoutMs: number, fetchImpl: (input: string, init?: RequestInit) => Promise<Response> = fetch): Promise<{ latencyMs: number; version?: string }> {
   const started = performance.now();
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const reason = (error as Error)?.name === 'TimeoutError' ? `no answer from ${url} within ${timeoutMs} ms` : describeNetworkError(error);
     throw new UpstreamFailure(url, 'down', reason);

@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { closePooledClient, connectPooledClient, type CallForwarder, type PoolHooks, type PooledClient } from './client-pool.js';
 import { UpstreamFailure, classifyUpstreamError, describeNetworkError } from './errors.js';
+import { createAgentFetch } from './agent-fetch.js';
 import { checkHealth } from './health.js';
 import { backoffDelay, createLimiter } from './limiter.js';
 import type { UpstreamSpec, UpstreamStatus, UpstreamTiming } from './types.js';
@@ -13,6 +14,7 @@ import type { UpstreamSpec, UpstreamStatus, UpstreamTiming } from './types.js';
  */
 export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks: PoolHooks = {}) {
   const limiter = createLimiter(spec.maxConcurrent);
+  const net = createAgentFetch();
   const idle: PooledClient[] = [];
   const state: UpstreamStatus = { name: spec.name, kind: spec.kind, status: 'unknown', in_flight: 0, queued: 0 };
   let toolsAt = 0;
@@ -65,7 +67,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
 
   async function probe(): Promise<{ latencyMs: number; version?: string }> {
     if (spec.missingCredential) throw new UpstreamFailure(spec.name, 'auth', spec.missingCredential);
-    if (spec.healthUrl) return checkHealth(spec.healthUrl, timing.connectTimeoutMs);
+    if (spec.healthUrl) return checkHealth(spec.healthUrl, timing.connectTimeoutMs, net.fetch);
     const pooled = idle.pop() ?? (await connect());
     const started = performance.now();
     try {
@@ -102,7 +104,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
       return await connectPooledClient(spec.url, spec.headers, timing.connectTimeoutMs, {
         ...hooks,
         onToolsChanged: () => void refreshTools().catch(() => {}),
-      });
+      }, net.fetch);
     } catch (error) {
       throw classifyUpstreamError(spec.name, error, timing.connectTimeoutMs);
     }
@@ -186,6 +188,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
       closed = true;
       clearTimeout(timer);
       await Promise.all(idle.splice(0).map(closePooledClient));
+      net.close();
     },
   };
 }
