@@ -1,8 +1,9 @@
 import type { Artifacts } from './artifacts.js';
 import type { DeviceInspection } from './inspect.js';
-import { cleanupScript, prepareScript, removalScript, rollbackScript, runStep, serviceScript } from './remote-steps.js';
+import { cleanupScript, prepareScript, removalScript, rollbackScript, runStep, serviceScript, type AccountStep } from './remote-steps.js';
 import { verifyEdge, type VerifyResult } from './verify.js';
 import { EDGE_LAYOUT } from '../plan/layout.js';
+import { configAccess, logGroups } from '../plan/plan-access.js';
 import type { Change, DesiredEdge, DesiredFile, DeviceFacts, Receipt } from '../plan/types.js';
 import type { Connector } from '../remote/connector.js';
 import type { TokenStore } from '../secrets/token-store.js';
@@ -64,24 +65,56 @@ export async function executeDevice(inspection: DeviceInspection, context: Execu
   }
 }
 
+/** The files this apply writes or removes: the edge's own (desired.files) and the polkit rule. */
+interface FileWork {
+  /** Desired files with a create/update change, plus the polkit rule when it is written. */
+  write: DesiredFile[];
+  /** The polkit rule when it is removed (kept aside until the check passes). */
+  remove: string[];
+  /** Files an interrupted run left. */
+  leftovers: string[];
+}
+
+function fileWork(desired: DesiredEdge, changes: Change[]): FileWork {
+  const changed = (path: string, actions: Change['action'][]) => changes.some((c) => c.resource.type === 'file' && c.resource.path === path && actions.includes(c.action));
+  const candidates = [...desired.files, ...(desired.polkitRule ? [desired.polkitRule] : [])];
+  const rule = EDGE_LAYOUT.polkitRule.path;
+  const deletes = changes.filter((c) => c.action === 'delete' && c.resource.type === 'file').map((c) => (c.resource as { path: string }).path);
+  return {
+    write: candidates.filter((f) => changed(f.path, ['create', 'update'])),
+    remove: deletes.filter((path) => path === rule),
+    leftovers: deletes.filter((path) => path !== rule),
+  };
+}
+
+/** The run_as user step when the plan creates the user or adds groups. */
+function accountStep(desired: DesiredEdge, facts: DeviceFacts, changes: Change[]): AccountStep | undefined {
+  const planned = changes.some((c) => c.resource.type === 'user' && (c.action === 'create' || c.action === 'update'));
+  return planned ? { user: desired.runAs, groups: logGroups(facts) } : undefined;
+}
+
 async function converge(inspection: ReadyInspection, changes: Change[], context: ExecuteContext): Promise<DeviceResult> {
   const { connector, desired, facts, plan } = inspection;
-  const changedFiles = desired.files.filter((f) => changes.some((c) => c.resource.type === 'file' && c.resource.path === f.path));
-  const existed = (f: DesiredFile) => facts.files[f.path] !== undefined && facts.files[f.path] !== null;
-  const leftovers = changes.filter((c) => c.action === 'delete' && c.resource.type === 'file').map((c) => (c.resource as { path: string }).path);
+  const work = fileWork(desired, changes);
+  const existed = (path: string) => facts.files[path] !== undefined && facts.files[path] !== null;
+  const kept = [...work.write.map((f) => f.path).filter(existed), ...work.remove];
+  const access = configAccess(desired, facts);
+  const account = accountStep(desired, facts, changes);
   const service = changes.filter((c) => c.resource.type === 'service').map((c) => c.action);
   const token = inspection.issuedToken ?? (await context.tokens.read(desired.device));
 
-  context.report('writing files');
-  await runStep(connector, 'preparing folders', prepareScript(leftovers, changedFiles.filter(existed).map((f) => f.path)));
-  for (const file of changedFiles) {
+  context.report(account ? `writing files (user ${account.user})` : 'writing files');
+  await runStep(connector, 'preparing folders', prepareScript({ leftovers: work.leftovers, keep: kept, remove: work.remove, configDir: access.dir, ...(account ? { account } : {}) }));
+  for (const file of work.write) {
     await connector.putFile(file.path, file.source.kind === 'text' ? file.source.text : context.artifacts.bundle, { mode: file.mode, become: true });
   }
+  // putFile leaves root:root; a run_as edge reads its config through the group (set before any restart).
+  const groups = work.write.filter((f) => f.readableBy !== undefined).map((f) => ({ path: f.path, group: access.group }));
   const restart = service.includes('restart') || service.includes('start');
   let verify: VerifyResult | undefined;
   try {
     context.report(restart ? 'restarting the edge' : 'updating the service');
-    await runStep(connector, 'systemctl', serviceScript({ reload: changedFiles.some((f) => f.path === EDGE_LAYOUT.unit.path), enable: service.includes('enable'), restart }));
+    await runStep(connector, 'systemctl', serviceScript({ groups, reload: work.write.some((f) => f.path === EDGE_LAYOUT.unit.path), enable: service.includes('enable'), restart }));
     if (restart || inspection.issuedToken) {
       context.report('verifying over HTTP');
       verify = await verifyEdge({ device: desired.device, address: desired.address, port: desired.port, token: token ?? '', version: desired.version });
@@ -89,13 +122,14 @@ async function converge(inspection: ReadyInspection, changes: Change[], context:
   } catch (error) {
     if (!isLanmcpError(error)) throw error;
     context.report('rolling back');
-    await runStep(connector, 'rollback', rollbackScript(changedFiles.map((f) => ({ path: f.path, existed: existed(f) })), { wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
+    const restore = [...work.write.map((f) => ({ path: f.path, existed: existed(f.path) })), ...work.remove.map((path) => ({ path, existed: true }))];
+    await runStep(connector, 'rollback', rollbackScript(restore, { wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
     const previous = facts.service.active ? 'the previous version is running again' : 'the device is back to how it was';
     return { device: plan.device, status: 'failed', ok: 0, changed: 0, rolledBack: true, error: { code: error.code, message: `${error.message}; rolled back: ${previous}`, ...(error.hint ? { hint: error.hint } : {}) } };
   }
   context.report('writing the receipt');
   await connector.putFile(EDGE_LAYOUT.receipt.path, `${JSON.stringify(renderReceipt(desired), null, 2)}\n`, { mode: EDGE_LAYOUT.receipt.mode, become: true });
-  await runStep(connector, 'cleanup', cleanupScript(changedFiles.filter(existed).map((f) => f.path)));
+  await runStep(connector, 'cleanup', cleanupScript(kept));
   if (inspection.issuedToken) await context.tokens.write(desired.device, inspection.issuedToken);
   return { device: plan.device, status: 'changed', ok: plan.changes.length, changed: changes.length, ...(verify ? { verify } : {}) };
 }

@@ -1,7 +1,7 @@
-import { EDGE_LAYOUT, MANAGED_FILES, PREVIOUS_SUFFIX } from '../plan/layout.js';
+import { EDGE_LAYOUT, LEFTOVER_DIRS, MANAGED_FILES, PREVIOUS_SUFFIX } from '../plan/layout.js';
 
 /** Files whose text `diff --diff` may show; the bundle is only hashed. */
-const TEXT_FILES = [EDGE_LAYOUT.config.path, EDGE_LAYOUT.unit.path];
+const TEXT_FILES = [EDGE_LAYOUT.config.path, EDGE_LAYOUT.unit.path, EDGE_LAYOUT.polkitRule.path];
 
 /**
  * The one read-only round trip that gathers a device's facts (pyinfra style: a command plus a pure parse).
@@ -9,20 +9,25 @@ const TEXT_FILES = [EDGE_LAYOUT.config.path, EDGE_LAYOUT.unit.path];
  * value so one missing tool never shifts the others. It changes nothing on the device.
  */
 export function renderFactsScript(): string {
-  const files = MANAGED_FILES.map((f) => f.path);
+  const files = [...MANAGED_FILES.map((f) => f.path), EDGE_LAYOUT.polkitRule.path];
   const lines = [
     'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     'echo @os; cat /etc/os-release 2>/dev/null',
     'echo @arch; uname -m',
     'echo @node; n=$(command -v node 2>/dev/null) && echo "$n" && "$n" --version 2>/dev/null',
     'echo @systemd; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi',
-    ...files.map((path) => `echo "@file ${path}"; if [ -f ${path} ]; then sha256sum < ${path} | cut -d' ' -f1; stat -c %a ${path}; fi`),
+    ...files.map((path) => `echo "@file ${path}"; if [ -f ${path} ]; then sha256sum < ${path} | cut -d' ' -f1; stat -c '%a %U %G' ${path}; fi`),
+    `echo @configdir; stat -c '%a %U %G' ${EDGE_LAYOUT.configDir} 2>/dev/null`,
+    // Every local account, so the facts need not know which user the inventory asks for (name:uid:gid, name:gid:members).
+    'echo @passwd; getent passwd | cut -d: -f1,3,4',
+    'echo @group; getent group | cut -d: -f1,3,4',
+    'echo @polkit; if [ -x /usr/lib/polkit-1/polkitd ] || command -v pkaction >/dev/null 2>&1; then echo yes; else echo no; fi',
     ...TEXT_FILES.map((path) => `echo "@text ${path}"; if [ -f ${path} ]; then base64 -w0 < ${path}; echo; fi`),
     `echo @enabled; systemctl is-enabled ${EDGE_LAYOUT.unitName} 2>/dev/null`,
     `echo @active; systemctl is-active ${EDGE_LAYOUT.unitName} 2>/dev/null`,
     `echo @since; systemctl show -p ActiveEnterTimestampMonotonic --value ${EDGE_LAYOUT.unitName} 2>/dev/null`,
     `echo @receipt; if [ -f ${EDGE_LAYOUT.receipt.path} ]; then base64 -w0 < ${EDGE_LAYOUT.receipt.path}; echo; fi`,
-    `echo @leftovers; for d in ${EDGE_LAYOUT.dirs.join(' ')} /etc/systemd/system; do ls -1a "$d" 2>/dev/null | grep -E '(\\${PREVIOUS_SUFFIX}$|^\\.lanmcp\\.)' | sed "s|^|$d/|"; done`,
+    `echo @leftovers; for d in ${LEFTOVER_DIRS.join(' ')}; do ls -1a "$d" 2>/dev/null | grep -E '(\\${PREVIOUS_SUFFIX}$|^\\.lanmcp\\.)' | sed "s|^|$d/|"; done`,
     'echo @end',
   ];
   return `${lines.join('\n')}\n`;

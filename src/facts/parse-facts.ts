@@ -1,4 +1,4 @@
-import type { DeviceFacts, Receipt } from '../plan/types.js';
+import type { DeviceFacts, Ownership, Receipt, UserFacts } from '../plan/types.js';
 
 /** Splits the facts script's output into `@section` → lines. */
 function sections(stdout: string): Map<string, string[]> {
@@ -41,6 +41,26 @@ function parseReceipt(text: string | undefined): Receipt | undefined {
   }
 }
 
+/** `stat -c '%a %U %G'` → mode, owner, group. */
+function parseStat(line: string | undefined): Ownership | undefined {
+  const match = /^([0-7]{1,4}) (\S+) (\S+)$/.exec(line ?? '');
+  return match ? { mode: Number.parseInt(match[1]!, 8), owner: match[2]!, group: match[3]! } : undefined;
+}
+
+/** getent passwd (name:uid:gid) and group (name:gid:members) → users with their groups, and every group name. */
+function parseAccounts(passwd: string[], group: string[]): DeviceFacts['accounts'] {
+  const groups = group.map((line) => line.split(':')).filter((f) => f.length >= 2 && f[0] !== '');
+  const groupByGid = new Map(groups.map(([name, gid]) => [gid!, name!]));
+  const users: Record<string, UserFacts> = {};
+  for (const [name, uid, gid] of passwd.map((line) => line.split(':'))) {
+    if (!name || uid === undefined || gid === undefined) continue;
+    const primary = groupByGid.get(gid) ?? gid;
+    const member = groups.filter(([g, , members]) => g !== primary && (members ?? '').split(',').includes(name)).map(([g]) => g!);
+    users[name] = { uid: Number(uid), group: primary, groups: [primary, ...member] };
+  }
+  return { users, groups: groups.map(([name]) => name!) };
+}
+
 /** Pure: the facts script's stdout → DeviceFacts. Unknown or missing sections read as "absent". */
 export function parseFacts(stdout: string): DeviceFacts {
   const s = sections(stdout);
@@ -48,8 +68,9 @@ export function parseFacts(stdout: string): DeviceFacts {
   const files: DeviceFacts['files'] = {};
   for (const [name, lines] of s) {
     if (name.startsWith('file ')) {
-      const [sha256, mode] = lines;
-      files[name.slice(5)] = sha256 && mode ? { sha256, mode: Number.parseInt(mode, 8) } : undefined;
+      const [sha256, meta] = lines;
+      const stat = parseStat(meta);
+      files[name.slice(5)] = sha256 && stat ? { sha256, ...stat } : undefined;
     }
   }
   for (const [name, lines] of s) {
@@ -58,6 +79,7 @@ export function parseFacts(stdout: string): DeviceFacts {
   }
   const node = s.get('node') ?? [];
   const since = s.get('since')?.[0];
+  const configDir = parseStat(s.get('configdir')?.[0]);
   return {
     os: parseOsRelease(s.get('os') ?? []),
     arch: s.get('arch')?.[0] ?? 'unknown',
@@ -65,6 +87,9 @@ export function parseFacts(stdout: string): DeviceFacts {
     nodePath: node[0],
     systemd: s.get('systemd')?.[0] === 'yes',
     files,
+    ...(configDir ? { configDir } : {}),
+    accounts: parseAccounts(s.get('passwd') ?? [], s.get('group') ?? []),
+    polkit: s.get('polkit')?.[0] === 'yes',
     service: {
       enabled: s.get('enabled')?.[0] === 'enabled',
       active: s.get('active')?.[0] === 'active',

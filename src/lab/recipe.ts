@@ -48,13 +48,13 @@ const CUSTOMISE = [
   'rm -f /usr/sbin/policy-rc.d',
 ].join('\n');
 
-/** The recipe of the devices: Debian bookworm with systemd, sshd, sudo, Debian's nodejs 18 and python3. */
+/** The recipe of the devices: Debian bookworm with systemd, sshd, sudo, Debian's nodejs 18, python3 and polkitd (service control for a run_as edge). */
 export const LAB_RECIPE: RootfsRecipe = {
   suite: 'bookworm',
   variant: 'minbase',
   include: [
     'systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'sudo', 'iproute2', 'iputils-ping', 'procps',
-    'ca-certificates', 'python3', 'nodejs',
+    'ca-certificates', 'python3', 'nodejs', 'polkitd',
   ],
   customise: CUSTOMISE,
 };

@@ -3,6 +3,7 @@ import type { EdgeDevice } from '../inventory/types.js';
 import { sha256Hex } from '../shared/hash.js';
 import { renderEdgeUnit } from './edge-unit.js';
 import { EDGE_LAYOUT } from './layout.js';
+import { renderPolkitRule } from './polkit-rule.js';
 import type { DesiredEdge, DesiredFile } from './types.js';
 
 /** The bundled artifacts an apply pushes: identified by hash so the plan stays small, JSON data. */
@@ -50,13 +51,16 @@ function textFile(layout: { path: string; mode: number }, text: string, showDiff
  * hash is unknown and left empty: the planner reports that the config will carry the new token's hash.
  */
 export function buildDesiredEdge(device: EdgeDevice, artifacts: ArtifactInfo, token: TokenState | undefined, nodePath: string | undefined): DesiredEdge {
+  const runAs = device.edge.run_as;
   const configText = `${JSON.stringify(renderEdgeConfig(device, token?.sha256 ?? '(issued on apply)'), null, 2)}\n`;
-  const config = textFile(EDGE_LAYOUT.config, configText, true);
+  // A run_as edge reads its config through the group (root:<group> 0640); root still owns it, so the edge cannot rewrite its own policy.
+  const config = runAs === 'root' ? textFile(EDGE_LAYOUT.config, configText, true) : { ...textFile({ ...EDGE_LAYOUT.config, mode: 0o640 }, configText, true), readableBy: runAs };
   const unitText = renderEdgeUnit(artifacts.unitTemplate, {
     device: device.name,
     version: artifacts.version,
     node_path: nodePath ?? '/usr/bin/node',
-    run_as: device.edge.run_as,
+    run_as: runAs,
+    unprivileged: runAs !== 'root',
     memory_max: '50%',
     tasks_max: 4096,
   });
@@ -68,10 +72,19 @@ export function buildDesiredEdge(device: EdgeDevice, artifacts: ArtifactInfo, to
     version: artifacts.version,
     tokenSha256: token?.sha256,
     tokenStatus: token?.status,
+    runAs,
+    ...polkitRule(device),
     files: [
       { path: EDGE_LAYOUT.bundle.path, mode: EDGE_LAYOUT.bundle.mode, sha256: artifacts.bundleSha256, source: { kind: 'artifact', name: 'edge.mjs' }, showDiff: false },
       token ? config : { ...config, sha256: '' },
       textFile(EDGE_LAYOUT.unit, unitText, true),
     ],
   };
+}
+
+/** The polkit rule a run_as edge with `policy.services` needs; nothing for root (it can control any unit). */
+function polkitRule(device: EdgeDevice): Pick<DesiredEdge, 'polkitRule'> {
+  const { run_as: user, policy } = device.edge;
+  if (user === 'root' || policy.services.length === 0) return {};
+  return { polkitRule: textFile(EDGE_LAYOUT.polkitRule, renderPolkitRule({ device: device.name, user, units: policy.services }), true) };
 }

@@ -4,8 +4,13 @@ export interface EdgeUnitValues {
   version: string;
   /** Where `node` lives on the device (facts), e.g. /usr/bin/node; a missing path leaves the unit looping in `activating`. */
   node_path: string;
-  /** `root`, or a user that administers through sudo (then the seccomp-based hardening is left out). */
+  /** `root`, or the user the edge runs as. */
   run_as: string;
+  /**
+   * A non-root run_as user that never administers through sudo: it gets NoNewPrivileges and the seccomp-based
+   * hardening (setuid programs cannot raise it). Without it a non-root user keeps sudo working and gets neither.
+   */
+  unprivileged?: boolean;
   /** systemd MemoryMax= for the edge and the commands it runs, e.g. `50%`, `512M`. */
   memory_max: string;
   tasks_max: number;
@@ -18,11 +23,22 @@ export interface EdgeUnitValues {
 }
 
 /** Seccomp-based: implies NoNewPrivileges for a unit without CAP_SYS_ADMIN, which would break sudo. */
-const ROOT_ONLY_HARDENING = [
+const SECCOMP_HARDENING = [
   'SystemCallArchitectures=native',
   'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET AF_BLUETOOTH',
   'LockPersonality=yes',
-].join('\n');
+];
+
+/**
+ * An unprivileged edge controls services through polkit and reads logs through its groups, never through a
+ * setuid program, so it can give up privilege escalation for itself and every command it runs.
+ */
+const UNPRIVILEGED_HARDENING = ['NoNewPrivileges=yes', 'RestrictSUIDSGID=yes', ...SECCOMP_HARDENING];
+
+function hardeningFor(values: EdgeUnitValues): string {
+  if (values.run_as === 'root') return SECCOMP_HARDENING.join('\n');
+  return values.unprivileged === true ? UNPRIVILEGED_HARDENING.join('\n') : '';
+}
 
 const ONE_WORD = /^[^\s]+$/;
 const RULES: Record<string, RegExp> = {
@@ -31,7 +47,8 @@ const RULES: Record<string, RegExp> = {
   node_path: /^\/[A-Za-z0-9._/+-]+$/,
   bundle_path: /^\/[A-Za-z0-9._/+-]+$/,
   config_path: /^\/[A-Za-z0-9._/+-]+$/,
-  run_as: /^[a-z_][a-z0-9_-]{0,31}$/,
+  run_as: /^[a-z_][a-z0-9_.-]{0,31}$/,
+  unprivileged: /^(true|false)$/,
   memory_max: /^([1-9][0-9]*[KMGT]?|[1-9][0-9]?%|100%|infinity)$/,
   tasks_max: /^([1-9][0-9]{1,6}|infinity)$/,
   max_old_space_mb: /^([1-9][0-9]{1,5})$/,
@@ -46,6 +63,7 @@ export function renderEdgeUnit(template: string, values: EdgeUnitValues): string
   const filled: Record<string, string> = {
     ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),
     max_old_space_mb: String(values.max_old_space_mb ?? 96),
+    unprivileged: String(values.unprivileged === true),
     bundle_path: values.bundle_path ?? '/opt/lanmcp-edge/edge.mjs',
     config_path: values.config_path ?? '/etc/lanmcp-edge/config.json',
   };
@@ -53,7 +71,7 @@ export function renderEdgeUnit(template: string, values: EdgeUnitValues): string
     const value = filled[name];
     if (value === undefined || !rule.test(value)) throw new Error(`unit value ${name} is invalid: ${JSON.stringify(value)} does not match ${rule}`);
   }
-  filled.root_only_hardening = values.run_as === 'root' ? ROOT_ONLY_HARDENING : '';
+  filled.hardening = hardeningFor(values);
   return template.replace(/\{\{([a-z_]+)\}\}/g, (_, name: string) => {
     const value = filled[name];
     if (value === undefined) throw new Error(`unit template has an unknown placeholder {{${name}}}`);

@@ -7,6 +7,10 @@ export const EDGE_LAYOUT = {
   config: { path: '/etc/lanmcp-edge/config.json', mode: 0o600 },
   unit: { path: '/etc/systemd/system/lanmcp-edge.service', mode: 0o644 },
   receipt: { path: '/var/lib/lanmcp-edge/receipt.json', mode: 0o644 },
+  /** Only for a run_as edge with `policy.services`; polkitd reloads rules on change, so the edge never restarts for it. */
+  polkitRule: { path: '/etc/polkit-1/rules.d/50-lanmcp-edge.rules', mode: 0o644 },
+  /** 0700 root:root for a root edge; 0750 root:<run_as group> so a run_as user can reach config.json. */
+  configDir: '/etc/lanmcp-edge',
   unitName: 'lanmcp-edge.service',
   /** Folders lanmcp creates and, for `state: absent`, removes again. */
   dirs: ['/opt/lanmcp-edge', '/etc/lanmcp-edge', '/var/lib/lanmcp-edge'],
@@ -17,3 +21,9 @@ export const MANAGED_FILES = [EDGE_LAYOUT.bundle, EDGE_LAYOUT.config, EDGE_LAYOU
 
 /** Suffix of the copy kept while a new version is verified (rollback source). */
 export const PREVIOUS_SUFFIX = '.lanmcp-prev';
+
+/** Groups a run_as user joins where they exist: systemd-journal reads the journal (`logs`), adm /var/log. */
+export const LOG_GROUPS = ['systemd-journal', 'adm'] as const;
+
+/** Folders scanned for an interrupted apply's temp files and rollback copies. */
+export const LEFTOVER_DIRS = [...EDGE_LAYOUT.dirs, '/etc/systemd/system', '/etc/polkit-1/rules.d'] as const;

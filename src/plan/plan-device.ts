@@ -1,21 +1,25 @@
 import { fingerprint } from '../shared/hash.js';
 import { EDGE_LAYOUT } from './layout.js';
-import type { Change, DesiredEdge, DesiredFile, DeviceFacts, DevicePlan } from './types.js';
+import { configAccess, planAccount, planPolkitRule } from './plan-access.js';
+import { planFile, planLeftovers } from './plan-files.js';
+import type { Change, DesiredEdge, DeviceFacts, DevicePlan } from './types.js';
 
 const MIN_NODE_MAJOR = 18;
-const octal = (mode: number) => mode.toString(8).padStart(3, '0');
 
 /** The pure heart: (desired, facts) → the changes that make the device match, each with a reason. */
 export function planDevice(desired: DesiredEdge, facts: DeviceFacts): DevicePlan {
   const base = { device: desired.device, address: desired.address };
   if (desired.state === 'absent') return { ...base, ...planRemoval(desired, facts) };
 
-  const blocked = checkRequirements(facts);
+  const blocked = checkRequirements(desired, facts);
   if (blocked) return { ...base, outcome: 'blocked', changes: [blocked.change], error: blocked.error };
 
+  const access = configAccess(desired, facts);
   const changes: Change[] = [];
   changes.push(...planToken(desired));
-  changes.push(...desired.files.map((file) => planFile(file, facts)));
+  changes.push(...planAccount(desired, facts));
+  changes.push(...desired.files.map((file) => planFile(file, facts, access)));
+  changes.push(...planPolkitRule(desired, facts));
   changes.push(...planLeftovers(facts));
   changes.push(...planService(desired, facts, changes));
   changes.push(planReceipt(desired, facts, changes));
@@ -36,7 +40,7 @@ function planToken(desired: DesiredEdge): Change[] {
   return [];
 }
 
-function checkRequirements(facts: DeviceFacts): { change: Change; error: DevicePlan['error'] } | undefined {
+function checkRequirements(desired: DesiredEdge, facts: DeviceFacts): { change: Change; error: DevicePlan['error'] } | undefined {
   if (!facts.systemd) {
     const message = 'systemd is not running on this device (no /run/systemd/system)';
     return { change: { resource: { type: 'host', requirement: 'systemd' }, action: 'blocked', reason: message }, error: { code: 'E_DEVICE_UNSUPPORTED', message, hint: 'lanmcp runs the edge as a systemd service; use a systemd-based OS' } };
@@ -47,33 +51,18 @@ function checkRequirements(facts: DeviceFacts): { change: Change; error: DeviceP
     const message = `Node.js ≥ ${MIN_NODE_MAJOR} is required to run the edge; found ${found}`;
     return { change: { resource: { type: 'host', requirement: 'node' }, action: 'blocked', reason: message }, error: { code: 'E_DEVICE_UNSUPPORTED', message, hint: 'install Node.js ≥ 18 on this device (Debian/Raspberry Pi OS: `apt install nodejs`)' } };
   }
+  // Provisioning without the rule would leave an edge that cannot do what the inventory promises.
+  if (desired.polkitRule && !facts.polkit) {
+    const message = `policy.services lets ${desired.runAs} control units through polkit, which is not installed on this device`;
+    return { change: { resource: { type: 'host', requirement: 'polkit' }, action: 'blocked', reason: message }, error: { code: 'E_DEVICE_UNSUPPORTED', message, hint: 'install polkit on this device (Debian/Raspberry Pi OS 12: `apt install polkitd`), or leave policy.services empty' } };
+  }
   return undefined;
 }
 
-function planFile(file: DesiredFile, facts: DeviceFacts): Change {
-  const resource = { type: 'file' as const, path: file.path };
-  const current = facts.files[file.path];
-  const after = { sha256: file.sha256, mode: file.mode, ...(file.showDiff && file.source.kind === 'text' ? { text: file.source.text } : {}) };
-  if (!current) return { resource, action: 'create', reason: `file ${file.path} does not exist`, after };
-  const before = { sha256: current.sha256, mode: current.mode, ...(file.showDiff && current.text !== undefined ? { text: current.text } : {}) };
-  if (file.sha256 === '') return { resource, action: 'update', reason: `file ${file.path} will carry the new token's hash`, before, after };
-  if (current.sha256 !== file.sha256) {
-    return { resource, action: 'update', reason: `file ${file.path} content differs (${fingerprint(current.sha256)} → ${fingerprint(file.sha256)})`, before, after };
-  }
-  if (current.mode !== file.mode) {
-    return { resource, action: 'update', reason: `file ${file.path} mode is ${octal(current.mode)}, want ${octal(file.mode)}`, before, after };
-  }
-  return { resource, action: 'noop', reason: `file ${file.path} is up to date (${fingerprint(file.sha256)})` };
-}
-
-function planLeftovers(facts: DeviceFacts): Change[] {
-  return facts.leftovers.map((path) => ({ resource: { type: 'file', path }, action: 'delete', reason: `file ${path} was left by an interrupted apply` }));
-}
-
 /** Restart is decided from hashes on the device vs the receipt, so a run that died after writing still restarts. */
-function planService(desired: DesiredEdge, facts: DeviceFacts, fileChanges: Change[]): Change[] {
+function planService(desired: DesiredEdge, facts: DeviceFacts, planned: Change[]): Change[] {
   const resource = { type: 'service' as const, unit: EDGE_LAYOUT.unitName };
-  const changedFiles = fileChanges.filter((c) => c.resource.type === 'file' && c.action !== 'noop' && c.action !== 'delete').map((c) => (c.resource as { path: string }).path);
+  const changedFiles = restartCauses(desired, planned);
   const staleFiles = desired.files.filter((f) => facts.files[f.path] && facts.receipt?.files[f.path] !== facts.files[f.path]!.sha256).map((f) => f.path);
   const changes: Change[] = [];
   if (!facts.service.enabled) changes.push({ resource, action: 'enable', reason: `${EDGE_LAYOUT.unitName} is not enabled at boot` });
@@ -86,6 +75,17 @@ function planService(desired: DesiredEdge, facts: DeviceFacts, fileChanges: Chan
   }
   if (changes.length === 0) changes.push({ resource, action: 'noop', reason: `${EDGE_LAYOUT.unitName} is enabled and running the current files` });
   return changes;
+}
+
+/** What a running edge must restart for: its own files, and new groups for its user (taken at process start). The polkit rule is reloaded by polkitd. */
+function restartCauses(desired: DesiredEdge, planned: Change[]): string[] {
+  const edgeFiles = new Set(desired.files.map((f) => f.path));
+  return planned.flatMap((c) => {
+    if (c.action === 'noop' || c.action === 'delete') return [];
+    if (c.resource.type === 'file' && edgeFiles.has(c.resource.path)) return [c.resource.path];
+    if (c.resource.type === 'user' && c.action === 'update') return [`groups of user ${c.resource.name}`];
+    return [];
+  });
 }
 
 function planReceipt(desired: DesiredEdge, facts: DeviceFacts, changes: Change[]): Change {

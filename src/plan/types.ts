@@ -12,6 +12,11 @@ export interface DesiredFile {
   source: { kind: 'artifact'; name: 'edge.mjs' } | { kind: 'text'; text: string };
   /** Whether `diff --diff` may print this file's text (false for anything secret-bearing). */
   showDiff: boolean;
+  /**
+   * A non-root user that must read this file (the edge's run_as user): the file then belongs to root and
+   * that user's primary group. Absent: root:root. The owner is always root, so the edge never owns its policy.
+   */
+  readableBy?: string;
 }
 
 export interface DesiredEdge {
@@ -25,6 +30,24 @@ export interface DesiredEdge {
   tokenSha256: string | undefined;
   /** `new`/`rotated` when this apply issues the token; absent or `stored` when it comes from .lanmcp/. */
   tokenStatus?: 'stored' | 'new' | 'rotated';
+  /** The user the edge runs as (`edge.run_as`): `root`, or an unprivileged user lanmcp creates when missing. */
+  runAs: string;
+  /** The polkit rule granting run_as its `policy.services`; absent when none is wanted (root, or no services). */
+  polkitRule?: DesiredFile;
+}
+
+/** Owner, group and mode as `stat` reports them (names; a number when the id has no name). */
+export interface Ownership {
+  owner: string;
+  group: string;
+  mode: number;
+}
+
+/** A device account as the facts saw it: primary group name and every group the user is in (primary included). */
+export interface UserFacts {
+  uid: number;
+  group: string;
+  groups: string[];
 }
 
 /** What the read-only facts round trip found on a device. */
@@ -36,7 +59,14 @@ export interface DeviceFacts {
   /** Where `node` was found on the device's PATH; the unit's ExecStart uses it. */
   nodePath: string | undefined;
   systemd: boolean;
-  files: Record<string, { sha256: string; mode: number; text?: string } | undefined>;
+  /** Managed files (and the polkit rule); `owner`/`group` are absent in facts from older lanmcp versions. */
+  files: Record<string, { sha256: string; mode: number; owner?: string; group?: string; text?: string } | undefined>;
+  /** /etc/lanmcp-edge itself: a run_as user must be able to enter it to read config.json. */
+  configDir?: Ownership;
+  /** Local accounts (getent): users by name, and the names of every group that exists. */
+  accounts: { users: Record<string, UserFacts>; groups: string[] };
+  /** polkitd is installed (/usr/lib/polkit-1/polkitd or pkaction): needed to grant `policy.services`. */
+  polkit: boolean;
   service: { enabled: boolean; active: boolean; activeSince?: string };
   receipt: Receipt | undefined;
   /** Files left by an interrupted apply (rollback copies, temp files) that the next apply cleans up. */
@@ -56,17 +86,28 @@ export type Resource =
   | { type: 'service'; unit: string }
   | { type: 'token'; device: string }
   | { type: 'receipt'; path: string }
-  | { type: 'host'; requirement: 'node' | 'systemd' };
+  | { type: 'user'; name: string }
+  | { type: 'host'; requirement: 'node' | 'systemd' | 'polkit' };
 
 export type Action = 'create' | 'update' | 'delete' | 'restart' | 'enable' | 'start' | 'noop' | 'blocked';
+
+/** One side of a change: a file's hash, mode, owner and text; a user's groups. */
+export interface ChangeState {
+  sha256?: string;
+  mode?: number;
+  owner?: string;
+  group?: string;
+  groups?: string[];
+  text?: string;
+}
 
 export interface Change {
   resource: Resource;
   action: Action;
   /** Why, in words a user recognizes: "file /etc/lanmcp-edge/config.json is up to date (3f2a1c…)". */
   reason: string;
-  before?: { sha256?: string; mode?: number; text?: string };
-  after?: { sha256?: string; mode?: number; text?: string };
+  before?: ChangeState;
+  after?: ChangeState;
 }
 
 /** `unreachable`: SSH did not answer; `failed`: answered but could not be inspected (auth, host key, sudo). */
