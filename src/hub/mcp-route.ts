@@ -31,6 +31,19 @@ export function wantsStream(body: unknown, runtime: HubRuntime): boolean {
   });
 }
 
+/** Runs a transport on the raw response; a failure still ends the response (500 if nothing was sent yet). */
+async function serveRaw(reply: FastifyReply, work: () => Promise<void>): Promise<void> {
+  reply.hijack();
+  try {
+    await work();
+  } catch (error) {
+    const raw = reply.raw;
+    if (raw.headersSent) return void raw.end();
+    raw.writeHead(500, { 'content-type': 'application/json' });
+    raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: `internal error: ${(error as Error).message}` }, id: null }));
+  }
+}
+
 /** `POST/GET/DELETE /mcp` with sessions, and `POST /mcp/stateless` for clients that keep no session. */
 export function registerMcpRoutes(app: FastifyInstance, runtime: HubRuntime, sessions: SessionRegistry): void {
   app.post('/mcp', async (request: Req, reply) => {
@@ -40,15 +53,12 @@ export function registerMcpRoutes(app: FastifyInstance, runtime: HubRuntime, ses
     if (typeof id === 'string') {
       const session = sessions.get(id, token);
       if (!session) return jsonRpcError(reply, 404, -32001, 'Session not found');
-      reply.hijack();
-      await session.transport.handle(request.raw, reply.raw, request.body, !wantsStream(request.body, runtime));
-      return;
+      return serveRaw(reply, () => session.transport.handle(request.raw, reply.raw, request.body, !wantsStream(request.body, runtime)));
     }
     const initializing = Array.isArray(request.body) ? request.body.some(isInitializeRequest) : isInitializeRequest(request.body);
     if (!initializing) return jsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (or use POST /mcp/stateless)');
     const session = await sessions.create(token);
-    reply.hijack();
-    await session.transport.handle(request.raw, reply.raw, request.body, true);
+    await serveRaw(reply, () => session.transport.handle(request.raw, reply.raw, request.body, true));
     // A refused initialize (406, 400…) leaves a session nobody knows the id of.
     if (!session.server.getClientVersion()) await sessions.remove(session.id);
   });
@@ -59,8 +69,7 @@ export function registerMcpRoutes(app: FastifyInstance, runtime: HubRuntime, ses
     const session = sessions.get(id, request[TOKEN_NAME]!);
     if (!session) return jsonRpcError(reply, 404, -32001, 'Session not found');
     if (session.transport.hasStandaloneStream) return jsonRpcError(reply, 409, -32000, 'Conflict: only one SSE stream is allowed per session');
-    reply.hijack();
-    await session.transport.handle(request.raw, reply.raw, undefined, false);
+    return serveRaw(reply, () => session.transport.handle(request.raw, reply.raw, undefined, false));
   });
 
   app.delete('/mcp', async (request: Req, reply) => {
@@ -77,8 +86,7 @@ export function registerMcpRoutes(app: FastifyInstance, runtime: HubRuntime, ses
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsStream(request.body, runtime) });
     reply.raw.once('close', () => void server.close().catch(() => {}));
     await server.connect(transport);
-    reply.hijack();
-    await transport.handleRequest(request.raw, reply.raw, request.body);
+    return serveRaw(reply, () => transport.handleRequest(request.raw, reply.raw, request.body));
   });
 
   const notAllowed = (allow: string) => async (_request: FastifyRequest, reply: FastifyReply) =>
