@@ -54,7 +54,7 @@ export const LAB_RECIPE: RootfsRecipe = {
   variant: 'minbase',
   include: [
     'systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'sudo', 'iproute2', 'iputils-ping', 'procps',
-    'ca-certificates', 'python3', 'nodejs', 'polkitd',
+    'ca-certificates', 'python3', 'nodejs', 'polkitd', 'libpam-systemd',
   ],
   customise: CUSTOMISE,
 };
