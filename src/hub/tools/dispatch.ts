@@ -61,7 +61,9 @@ export async function dispatchToolCall(runtime: HubRuntime, name: string, args: 
   const duration_ms = Math.round(performance.now() - started);
   const devices = typeof routed === 'string' ? [] : routed.devices;
   const failed = result.isError === true || (name === 'run_on_many' && (result.structuredContent as { summary?: { failed?: number } })?.summary?.failed !== 0);
-  for (const device of devices.length > 0 ? devices : ['-']) runtime.metrics.recordCall(name, device, failed ? 'error' : 'ok', duration_ms);
+  // Unknown names share one series: a client cannot grow the metrics without bound.
+  const metricName = typeof routed === 'string' && !runtime.catalog().routes.has(name) ? '(unknown)' : name;
+  for (const device of devices.length > 0 ? devices : ['-']) runtime.metrics.recordCall(metricName, device, failed ? 'error' : 'ok', duration_ms);
   const first = result.content?.[0];
   const command = commandOf(args);
   runtime.audit.write({

@@ -64,5 +64,8 @@ describe('JSON or SSE per request', () => {
     const hub = setup();
     const response = await hub.app.inject({ method: 'POST', url: '/mcp/stateless', headers: hub.headers(), payload: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'rm_rf', arguments: {} } } });
     expect(response.json().result).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/unknown tool "rm_rf"/) }] });
+    const metrics = await hub.app.inject({ method: 'GET', url: '/metrics', headers: hub.headers() });
+    expect(metrics.body).toContain('lanmcp_hub_call_errors_total{tool="(unknown)",device="-"} 1');
+    expect(metrics.body).not.toContain('rm_rf');
   });
 });
