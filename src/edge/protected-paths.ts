@@ -31,8 +31,15 @@ export async function resolveWriteTargets(system: System, path: string): Promise
   return [...targets];
 }
 
-/** Refuses a write (write_file) into a protected path, checking both protected paths and their real paths. */
+/**
+ * Refuses a write (write_file) into a protected path, checking both protected paths and their real paths.
+ * A path with `.` or `..` segments is refused outright: the kernel applies `..` after following a symlink
+ * (`/tmp/link/../x` may land beside the link's target), so no lexical folding can predict where it lands.
+ */
 export async function decideWrite(system: System, path: string, protectedPaths: readonly string[]): Promise<Decision> {
+  if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
+    return refuse('protected_paths', `${path} has "." or ".." segments; pass the absolute path without them (a ".." after a symlink could lead into the edge's own files)`);
+  }
   const guarded = await withRealPaths(system, protectedPaths);
   for (const target of await resolveWriteTargets(system, path)) {
     const entry = protectedEntry(target, guarded);

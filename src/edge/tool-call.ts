@@ -73,11 +73,18 @@ function progressToken(params: Record<string, unknown>): string | number | undef
 }
 
 function audit(deps: CallDeps, tool: EdgeTool, args: unknown, outcome: ToolOutcome, durationMs: number): void {
-  const plain = typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : { value: args };
   const first = outcome.result.content[0]?.text ?? '';
-  deps.system.log(renderAuditLine({
-    time: new Date().toISOString(), tool: tool.name, arguments: tool.redact ? tool.redact(plain) : plain,
-    ...outcome.audit, duration_ms: durationMs,
+  const entry = (shown: Record<string, unknown>) => renderAuditLine({
+    time: new Date().toISOString(), tool: tool.name, arguments: shown, ...outcome.audit, duration_ms: durationMs,
     ...(outcome.result.isError ? { message: first.slice(0, 500) } : {}),
-  }));
+  });
+  let line: string;
+  try {
+    const plain = typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : { value: args };
+    line = entry(tool.redact ? tool.redact(plain) : plain);
+  } catch {
+    // Arguments nested too deeply to serialize (a stack overflow): the call is still audited, without them.
+    line = entry({ unloggable: 'arguments too deeply nested to log' });
+  }
+  deps.system.log(line);
 }

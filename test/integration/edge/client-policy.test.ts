@@ -70,7 +70,7 @@ describe('edge policy through an SDK Client', () => {
     ]).then((rs) => rs.map(textOf));
     expect(texts).toEqual([
       'refused by protected_paths: /etc/lanmcp-edge/config.json is inside /etc/lanmcp-edge, one of the edge\'s own files',
-      'refused by protected_paths: /etc/systemd/system/lanmcp-edge.service is inside /etc/systemd/system/lanmcp-edge.service, one of the edge\'s own files',
+      'refused by protected_paths: /tmp/../etc/systemd/system/lanmcp-edge.service has "." or ".." segments; pass the absolute path without them (a ".." after a symlink could lead into the edge\'s own files)',
       'refused by protected_paths: the edge cannot stop its own unit',
       'refused by protected_paths: the command names /etc/lanmcp-edge, one of the edge\'s own files',
     ]);

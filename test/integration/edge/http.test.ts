@@ -103,6 +103,20 @@ describe('edge HTTP rules', () => {
     expect(JSON.parse(unknown.body).error).toEqual({ code: -32601, message: 'Method not found: resources/list' });
   });
 
+  it('arguments nested 10,000 deep are an isError result, still audited (without them), never a 500', async () => {
+    const { port } = await start({ max_request_bytes: 1_048_576 });
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    for (const [name, args] of [['read_file', `{"path":"/etc/hostname","extra":${deep}}`], ['write_file', `{"path":"/x","content":${deep}}`]]) {
+      const res = await rawRequest(port, { headers: MCP_HEADERS, body: `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"${name}","arguments":${args}}}` });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ id: 7, result: { isError: true, content: [{ text: expect.stringMatching(/^invalid arguments for /) }] } });
+    }
+    expect(system.auditEntries().map((e) => [e.tool, e.arguments, e.rule])).toEqual([
+      ['read_file', { unloggable: 'arguments too deeply nested to log' }, 'input_schema'],
+      ['write_file', { unloggable: 'arguments too deeply nested to log' }, 'input_schema'],
+    ]);
+  });
+
   it('run_command answers as SSE with progress events, then the result', async () => {
     const { port } = await start({ progress_interval_ms: 10 });
     system.onRun = () => new Promise((resolve) => setTimeout(() => resolve({ stdout: 'ok' }), 60));

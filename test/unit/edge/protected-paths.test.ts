@@ -22,11 +22,18 @@ describe('protected paths', () => {
     expect(await resolveWriteTargets(system, '/home/pi/../../etc/lanmcp-edge/x')).toEqual(['/etc/lanmcp-edge/x']);
     expect(await resolveWriteTargets(system, '/home/pi/cfg/config.json')).toEqual(['/home/pi/cfg/config.json', '/etc/lanmcp-edge/config.json']);
     expect(await resolveWriteTargets(system, '/home/pi/bundle')).toContain('/opt/lanmcp-edge/edge.mjs');
-    for (const path of ['/home/pi/../../etc/lanmcp-edge/x', '/home/pi/cfg/config.json', '/home/pi/bundle', '/etc/systemd/system/lanmcp-edge.service']) {
+    for (const path of ['/home/pi/cfg/config.json', '/home/pi/bundle', '/etc/systemd/system/lanmcp-edge.service']) {
       expect(await decideWrite(system, path, DEFAULT_PROTECTED_PATHS)).toMatchObject({ allowed: false, rule: 'protected_paths' });
     }
     expect(await decideWrite(system, '/home/pi/notes.txt', DEFAULT_PROTECTED_PATHS)).toEqual({ allowed: true });
     expect(await decideWrite(system, '/home/pi/new/dir/file', DEFAULT_PROTECTED_PATHS)).toEqual({ allowed: true });
+  });
+
+  it('refuses . and .. segments, which the kernel applies after following symlinks', async () => {
+    for (const path of ['/home/pi/../../etc/lanmcp-edge/x', '/home/pi/cfg/../notes.txt', '/home/pi/./notes.txt']) {
+      expect(await decideWrite(system, path, DEFAULT_PROTECTED_PATHS)).toMatchObject({ allowed: false, rule: 'protected_paths', reason: expect.stringContaining('"." or ".." segments') });
+    }
+    expect(await decideWrite(system, '/home/pi/..notes', DEFAULT_PROTECTED_PATHS)).toEqual({ allowed: true });
   });
 
   it('guards run_command words that name a protected path', () => {
