@@ -27,7 +27,7 @@ export async function startHub(options: HubOptions & { host: string; port: numbe
     await app.listen({ host: options.host, port: options.port });
   } catch (cause) {
     await app.close();
-    throw new LanmcpError('E_USAGE', `the hub cannot listen on ${options.host}:${options.port}: ${(cause as Error).message}`, {
+    throw new LanmcpError('E_HUB_LISTEN', `the hub cannot listen on ${options.host}:${options.port}: ${(cause as Error).message}`, {
       hint: 'pick another address with --listen HOST:PORT (or hub.listen in the inventory)', cause,
     });
   }

@@ -66,11 +66,11 @@ export function createClientTokenStore(stateDir: string, now: () => Date = () =>
     /** Issues a new named token and returns it: the only moment it exists outside the client. */
     create(name: string): string {
       if (!NAME_RE.test(name)) {
-        throw new LanmcpError('E_USAGE', `token name "${name}" is not valid`, { hint: 'use lowercase letters, digits, ".", "_" or "-" (at most 64), e.g. `laptop`' });
+        throw new LanmcpError('E_CLIENT_TOKENS', `token name "${name}" is not valid`, { hint: 'use lowercase letters, digits, ".", "_" or "-" (at most 64), e.g. `laptop`' });
       }
       const records = load();
       if (records.some((r) => r.name === name)) {
-        throw new LanmcpError('E_USAGE', `a client token named "${name}" already exists`, { hint: `revoke it first (\`lanmcp token revoke ${name}\`) or pick another name` });
+        throw new LanmcpError('E_CLIENT_TOKENS', `a client token named "${name}" already exists`, { hint: `revoke it first (\`lanmcp token revoke ${name}\`) or pick another name` });
       }
       const token = generateClientToken();
       save([...records, { name, sha256: sha256Hex(token), created: now().toISOString() }]);
@@ -131,14 +131,14 @@ export function parseClientsFile(text: string, file: string): ClientTokenRecord[
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new LanmcpError('E_USAGE', `${file} is not valid JSON`, { hint: 'restore it, or delete it and create tokens again with `lanmcp token create NAME`', cause });
+    throw new LanmcpError('E_CLIENT_TOKENS', `${file} is not valid JSON`, { hint: 'restore it, or delete it and create tokens again with `lanmcp token create NAME`', cause });
   }
   const tokens = (json as { tokens?: unknown })?.tokens;
-  if (!Array.isArray(tokens)) throw new LanmcpError('E_USAGE', `${file}: "tokens" must be an array`);
+  if (!Array.isArray(tokens)) throw new LanmcpError('E_CLIENT_TOKENS', `${file}: "tokens" must be an array`);
   return tokens.map((t, i) => {
     const r = t as Partial<ClientTokenRecord>;
     if (typeof r?.name !== 'string' || typeof r.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(r.sha256) || typeof r.created !== 'string') {
-      throw new LanmcpError('E_USAGE', `${file}: tokens[${i}] needs name, sha256 (64 hex) and created`);
+      throw new LanmcpError('E_CLIENT_TOKENS', `${file}: tokens[${i}] needs name, sha256 (64 hex) and created`);
     }
     return { name: r.name, sha256: r.sha256, created: r.created, ...(typeof r.last_used === 'string' ? { last_used: r.last_used } : {}) };
   });

@@ -42,7 +42,7 @@ export const tokenCommand: Command = {
         return listTokens(store, args.values.json === true, context);
       case 'revoke': {
         if (!store.revoke(needName())) {
-          throw new LanmcpError('E_USAGE', `no client token named "${name}"`, { hint: 'run `lanmcp token list` to see the names' });
+          throw new LanmcpError('E_CLIENT_TOKENS', `no client token named "${name}"`, { hint: 'run `lanmcp token list` to see the names' });
         }
         context.stderr.write(`Revoked client token "${name}"; a running hub refuses it from its next request.\n`);
         return 'ok';

@@ -57,6 +57,7 @@ function describeResource(resource: Resource): string {
     case 'service': return `service ${resource.unit}`;
     case 'token': return `token of ${resource.device}`;
     case 'receipt': return `receipt ${resource.path}`;
+    case 'user': return `user ${resource.name}`;
     case 'host': return `requirement ${resource.requirement}`;
   }
 }
