@@ -48,6 +48,27 @@ function checkHubHost(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
   return [];
 }
 
+/** The hub's own tool names, split at the first `_`: a `kind: mcp` host with that prefix re-exposes tools that may clash. */
+const BUILTIN_TOOL_PREFIXES: Record<string, string[]> = {
+  network: ['network_resources'],
+  run: ['run_command', 'run_on_many'],
+  read: ['read_file'],
+  write: ['write_file'],
+  list: ['list_dir'],
+  system: ['system_info'],
+};
+
+/** A warning where a `kind: mcp` host's `<host>_<tool>` names could shadow the hub's own tools (the hub then skips those). */
+function checkToolPrefixes(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
+  return entriesOf(data.hosts)
+    .filter(([name, host]) => isMcpHost(host) && name in BUILTIN_TOOL_PREFIXES)
+    .map(([name]) => sourceMap.report('rule/tool-name-clash', ['hosts', name], `kind: mcp host "${name}" re-exposes its tools as ${name}_<tool>, which can collide with the hub's own ${BUILTIN_TOOL_PREFIXES[name]!.join(' and ')}`, {
+      atKey: true,
+      severity: 'warning',
+      hint: 'a colliding upstream tool is left out (network_resources lists it under skipped_tools); rename the host to avoid it',
+    }));
+}
+
 /** Every semantic problem in `data` (which may or may not conform to the schema). */
 export function checkRules(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
   return [
@@ -55,6 +76,7 @@ export function checkRules(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
     ...checkAddresses(data, sourceMap),
     ...checkHubHost(data, sourceMap),
     ...checkSecrets(data, sourceMap),
+    ...checkToolPrefixes(data, sourceMap),
     ...checkNotSupportedYet(data, sourceMap),
   ];
 }
