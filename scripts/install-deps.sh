@@ -19,3 +19,9 @@ for dir in . tools/conformance; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi
 done
+
+# Debian's Chromium for the hub's status-page test (headless; Playwright drives it, never downloads a browser).
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v chromium >/dev/null; then
+  echo "==> apt-get install chromium" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2; }
+fi
