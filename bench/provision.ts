@@ -6,12 +6,12 @@
 // >= 3x faster than the playbook in both cases.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { renderAnsibleRun, writeAnsibleRun, type AnsibleHost } from './ansible/prepare.js';
-import { loadArtifacts, type Artifacts } from '../src/apply/artifacts.js';
+import type { Artifacts } from '../src/apply/artifacts.js';
 import { inspectDevices } from '../src/apply/inspect.js';
 import { runDevices } from '../src/apply/run-devices.js';
 import { toSshTarget } from '../src/apply/ssh-target.js';
@@ -25,6 +25,7 @@ import { connectSsh } from '../src/remote/ssh.js';
 import { createTokenStore } from '../src/secrets/token-store.js';
 import { mapWithLimit } from '../src/shared/concurrency.js';
 import { sha256Hex } from '../src/shared/hash.js';
+import { LANMCP_VERSION } from '../src/shared/version.js';
 
 const LAB = 'bench';
 const DEVICES = 20;
@@ -34,6 +35,24 @@ const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS || 3);
 const root = new URL('..', import.meta.url).pathname;
 const playbookDir = join(root, 'bench', 'ansible');
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * A private copy of the built package (bin, dist, templates, schemas; node_modules linked) that every lanmcp
+ * run, the in-process profile and the playbook use: other helpers rebuilding or editing the unit template
+ * in the shared checkout mid-run cannot change what this run ships (lanmcp reads templates/ at run time).
+ */
+const snapshot = { dir: '', artifacts: undefined as unknown as Artifacts };
+
+async function snapshotPackage(work: string): Promise<void> {
+  const dir = join(work, 'pkg');
+  for (const part of ['bin', 'dist', 'templates', 'schemas']) await cp(join(root, part), join(dir, part), { recursive: true });
+  await copyFile(join(root, 'package.json'), join(dir, 'package.json'));
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
+  const bundle = await readFile(join(dir, 'dist', 'edge.mjs'));
+  const unitTemplate = await readFile(join(dir, 'templates', 'lanmcp-edge.service'), 'utf8');
+  snapshot.dir = dir;
+  snapshot.artifacts = { bundle, bundleSha256: sha256Hex(bundle), version: LANMCP_VERSION, unitTemplate };
+}
 
 interface Timed { s: number; stdout: string; stderr: string; status: number | null; cpuBusy: number }
 
@@ -63,7 +82,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 function lanmcp(args: string[], wantStatus: number): Timed {
-  const result = run(process.execPath, ['bin/lanmcp.mjs', ...args]);
+  const result = run(process.execPath, [join(snapshot.dir, 'bin', 'lanmcp.mjs'), ...args]);
   if (result.status !== wantStatus) throw new Error(`lanmcp ${args.join(' ')} exited ${result.status}, wanted ${wantStatus}:\n${result.stderr.slice(-4000)}`);
   return result;
 }
@@ -130,7 +149,7 @@ async function prepareAnsible(lab: LabInfo, inventory: string, devices: EdgeDevi
     if (!token) throw new Error(`no token for ${device.name} in ${dirname(inventory)}/.lanmcp after lanmcp apply`);
     return { device, tokenSha256: sha256Hex(token) };
   }));
-  const rendered = renderAnsibleRun(hosts, artifacts, { sshKey: lab.ssh_key, knownHosts: lab.known_hosts, bundlePath: join(root, 'dist', 'edge.mjs') });
+  const rendered = renderAnsibleRun(hosts, artifacts, { sshKey: lab.ssh_key, knownHosts: lab.known_hosts, bundlePath: join(snapshot.dir, 'dist', 'edge.mjs') });
   return writeAnsibleRun(rendered, playbookDir, dirname(inventory));
 }
 
@@ -142,7 +161,7 @@ async function prepareAnsible(lab: LabInfo, inventory: string, devices: EdgeDevi
  * seconds of its previous run) and then cold (new control sockets).
  */
 async function benchInterleaved(lab: LabInfo, work: string, devices: EdgeDevice[], checks: string[]) {
-  const artifacts = await loadArtifacts();
+  const { artifacts } = snapshot;
   const l = { fresh: [] as number[], noop: [] as number[], diff: [] as number[], startup: [] as number[], resets: [] as number[] };
   const a = { fresh: [] as number[], warm: [] as number[], cold: [] as number[] };
   let inventory = '';
@@ -209,7 +228,7 @@ function readBack(lab: LabInfo, address: string): { config: string; unit: string
 }
 
 async function checkTemplatesMatchDevice(lab: LabInfo, lanmcpInventory: string, devices: EdgeDevice[]): Promise<string> {
-  const artifacts = await loadArtifacts();
+  const { artifacts } = snapshot;
   const tokens = createTokenStore(join(dirname(lanmcpInventory), '.lanmcp'));
   const hosts = await Promise.all(devices.slice(0, 2).map(async (device) => ({ device, tokenSha256: sha256Hex((await tokens.read(device.name)) ?? '') })));
   const rendered = renderAnsibleRun(hosts, artifacts, { sshKey: lab.ssh_key, knownHosts: lab.known_hosts, bundlePath: '' });
@@ -286,7 +305,7 @@ async function profileApply(inventoryFile: string, only?: string): Promise<Apply
   const devices = (inventory.devices ?? []).filter((d): d is EdgeDevice => d.kind === 'edge' && (only === undefined || d.name === only));
   const stateDir = join(dirname(inventoryFile), '.lanmcp');
   const policy = { stateDir, acceptNewHostKeys: false };
-  const artifacts = await loadArtifacts();
+  const { artifacts } = snapshot;
   const tokens = createTokenStore(stateDir);
   const spans: Span[] = [];
   const t0 = performance.now();
@@ -364,6 +383,7 @@ async function main(): Promise<void> {
   let lab: LabInfo | undefined;
   let outcome: ProvisionResult;
   try {
+    await snapshotPackage(work);
     lab = await upLab({ name: LAB, devices: DEVICES, log });
     const inventory = await loadInventory(lab.inventory);
     const devices = (inventory.devices ?? []).filter((d): d is EdgeDevice => d.kind === 'edge');
