@@ -47,7 +47,7 @@ async function officialNode18(access: DeviceAccess, binary: string): Promise<{ n
   const node = '/usr/local/lib/lanmcp-bench/node';
   await access.copy(binary, node);
   const dropIn = '/etc/systemd/system/lanmcp-edge.service.d/bench-node.conf';
-  const execStart = `${node} --max-semi-space-size=1 --max-old-space-size=96 /opt/lanmcp-edge/edge.mjs --config /etc/lanmcp-edge/config.json`;
+  const execStart = `${node} --max-semi-space-size=1 --max-old-space-size=96 --expose-gc /opt/lanmcp-edge/edge.mjs --config /etc/lanmcp-edge/config.json`;
   await access.exec(`mkdir -p $(dirname ${dropIn}) && printf '[Service]\\nExecStart=\\nExecStart=${execStart}\\n' > ${dropIn} && systemctl daemon-reload && systemctl restart lanmcp-edge`);
   await sleep(6000);
   const idle = await edgeMemory(access);
@@ -74,6 +74,8 @@ async function main(): Promise<void> {
   await sleep(2000);
   const after300 = await edgeMemory(access);
   await client.callTool({ name: 'run_command', arguments: { argv: ['yes'], timeout_s: 5 } });
+  await sleep(2000);
+  const afterYes = await edgeMemory(access);
   await Promise.all(Array.from({ length: 200 }, (_, i) => client.callTool({ name: 'run_command', arguments: { argv: ['echo', String(i)] } })));
   await sleep(2000);
   const afterStress = await edgeMemory(access);
@@ -87,8 +89,9 @@ async function main(): Promise<void> {
   const row = (m: { rssKb: number; anonKb: number }) => ({ rss_mb: mb(m.rssKb), anon_mb: mb(m.anonKb) });
   const results = {
     bench: 'edge-memory', time: new Date().toISOString(), device: 'lab1 (systemd-nspawn Debian bookworm)', node,
-    unit_flags: '--max-semi-space-size=1 --max-old-space-size=96',
-    edge_idle: row(idle), edge_after_300_calls: row(after300), edge_after_stress: { ...row(afterStress), stress: 'yes for 5 s (1 MiB cap) + 200 concurrent run_command' },
+    unit_flags: '--max-semi-space-size=1 --max-old-space-size=96 --expose-gc',
+    edge_idle: row(idle), edge_after_300_calls: row(after300), edge_after_yes_5s: { ...row(afterYes), note: '`yes` for 5 s, output capped at 1 MiB, the rest read and discarded' },
+    edge_after_200_concurrent_calls: row(afterStress),
     bare_node_http_server_idle: bare, sshd_session_idle: sshd,
     ...(official ? { official_node18_binary: official } : {}),
     target: { idle_anon_mb: 12, idle_rss_mb: 60 },

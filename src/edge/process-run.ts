@@ -7,20 +7,36 @@ const KILL_GRACE_MS = 2000;
 /** After we killed the group and its leader exited, how long to wait for grandchildren still holding our pipes. */
 const DRAIN_AFTER_KILL_MS = 1000;
 
-/** Collects one output stream up to a cap, then keeps reading and discarding so the child never blocks. */
+/** Discarded output after which a young-generation GC runs (when the unit passes --expose-gc). */
+const COLLECT_EVERY_BYTES = 8 * 1_048_576;
+const exposedGc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
+
+/**
+ * Collects one output stream up to a cap, then keeps reading and discarding so the child never blocks.
+ * Each discarded chunk is a tiny JS object holding 64 KB outside V8's heap, so hundreds of MB of garbage
+ * fit in a 1 MB young generation before V8 collects on its own; a minor GC every few MB keeps it bounded.
+ */
 class CappedOutput {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
+  private discardedSinceGc = 0;
   bytes = 0;
 
   constructor(private readonly cap: number, stream: Readable | null) {
     stream?.on('data', (chunk: Buffer) => {
       this.bytes += chunk.length;
-      if (this.kept >= this.cap) return;
+      if (this.kept >= this.cap) return this.discard(chunk.length);
       const part = chunk.length > this.cap - this.kept ? chunk.subarray(0, this.cap - this.kept) : chunk;
       this.chunks.push(part);
       this.kept += part.length;
     });
+  }
+
+  private discard(bytes: number): void {
+    this.discardedSinceGc += bytes;
+    if (this.discardedSinceGc < COLLECT_EVERY_BYTES || !exposedGc) return;
+    this.discardedSinceGc = 0;
+    exposedGc({ type: 'minor' });
   }
 
   get truncated(): boolean {

@@ -165,9 +165,9 @@ describe('edge on a lab device under systemd', () => {
     expect(stop.stdout).toBe('0\ninactive\n');
     await call;
     expect(await processesMatching('sleep 305')).toEqual([]);
-    await lab1.exec('cp /etc/lanmcp-edge/config.json /root/good.json && echo "{}" > /etc/lanmcp-edge/config.json && systemctl start lanmcp-edge; sleep 1');
-    const journal = await lab1.exec('journalctl -u lanmcp-edge -o cat --no-pager | grep E_EDGE_CONFIG | tail -1');
-    expect(journal.stdout.trim()).toMatch(/^lanmcp-edge: error E_EDGE_CONFIG: \/etc\/lanmcp-edge\/config\.json: invalid edge config: name: is required; listen: is required/);
+    await lab1.exec('cp /etc/lanmcp-edge/config.json /root/good.json && echo "{}" > /etc/lanmcp-edge/config.json && systemctl start lanmcp-edge');
+    const configError = async () => (await lab1.exec('journalctl -u lanmcp-edge -o cat --no-pager | grep E_EDGE_CONFIG | tail -1')).stdout.trim();
+    await expect.poll(configError, { timeout: 10_000 }).toMatch(/^lanmcp-edge: error E_EDGE_CONFIG: \/etc\/lanmcp-edge\/config\.json: invalid edge config: name: is required; listen: is required/);
     await lab1.exec('cp /root/good.json /etc/lanmcp-edge/config.json && systemctl reset-failed lanmcp-edge; systemctl restart lanmcp-edge');
     await expect.poll(() => fetch(`http://${edge.address}:${edge.port}/healthz`).then((r) => r.ok, () => false), { timeout: 10_000 }).toBe(true);
   }, 60_000);

@@ -14,7 +14,7 @@ describe('renderEdgeUnit', () => {
     expect(unit).not.toMatch(/\{\{/);
     expect(directives(unit)).toEqual(expect.arrayContaining([
       'User=root',
-      'ExecStart=/usr/bin/node --max-semi-space-size=1 --max-old-space-size=96 /opt/lanmcp-edge/edge.mjs --config /etc/lanmcp-edge/config.json',
+      'ExecStart=/usr/bin/node --max-semi-space-size=1 --max-old-space-size=96 --expose-gc /opt/lanmcp-edge/edge.mjs --config /etc/lanmcp-edge/config.json',
       'Restart=on-failure', 'KillMode=process', 'UMask=0022', 'MemoryMax=50%', 'TasksMax=4096',
       'SystemCallArchitectures=native', 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET AF_BLUETOOTH',
       'WantedBy=multi-user.target',
@@ -41,7 +41,7 @@ describe('renderEdgeUnit', () => {
 
   it('takes optional heap size and paths', () => {
     const unit = renderEdgeUnit(template, { ...values, max_old_space_mb: 48, bundle_path: '/usr/local/lib/edge.mjs', config_path: '/etc/edge.json' });
-    expect(unit).toContain('--max-old-space-size=48 /usr/local/lib/edge.mjs --config /etc/edge.json');
+    expect(unit).toContain('--max-old-space-size=48 --expose-gc /usr/local/lib/edge.mjs --config /etc/edge.json');
   });
 
   it('refuses values that would inject directives or break the unit, and unknown placeholders', () => {
