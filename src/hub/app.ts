@@ -8,6 +8,7 @@ import { INVALID_JSON, registerMcpRoutes } from './mcp-route.js';
 import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
 import { createHubRuntime, type HubRuntime } from './runtime.js';
 import { createSessionRegistry, DEFAULT_SESSION_LIMITS, type SessionLimits, type SessionRegistry } from './sessions.js';
+import { registerStatusPage, type StatusPageOptions } from './status-page/routes.js';
 import { networkResources } from './tools/network-resources.js';
 import type { UpstreamSpec, UpstreamTiming } from './upstreams/types.js';
 
@@ -31,6 +32,8 @@ export interface HubOptions {
   passthrough?: string;
   /** Called with audit-log write failures (the hub keeps serving). */
   onAuditError?: (error: unknown) => void;
+  /** The browser status page at `GET /` (sign-in lifetime, refresh, clock for tests). */
+  statusPage?: StatusPageOptions;
 }
 
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -70,7 +73,8 @@ export function buildHub(options: HubOptions): FastifyInstance {
     void reply.code(status).type('application/json').send({ jsonrpc: '2.0', error: { code: -32000, message: error.message }, id: null });
   });
 
-  const guard = createGuard(options.allowedHosts, options.auth, createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT));
+  const limiter = createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const guard = createGuard(options.allowedHosts, options.auth, limiter);
   app.register(async (protectedRoutes) => {
     protectedRoutes.addHook('onRequest', guard);
     registerMcpRoutes(protectedRoutes, runtime, sessions);
@@ -78,8 +82,13 @@ export function buildHub(options: HubOptions): FastifyInstance {
       const gauges = [...runtime.upstreams.values()].map((u) => ({ name: u.name, kind: u.kind, up: u.status().status === 'up', ...(u.status().latency_ms !== undefined ? { latencyMs: u.status().latency_ms } : {}) }));
       return reply.type('text/plain; version=0.0.4').send(metrics.render(gauges, sessions.size));
     });
-    protectedRoutes.get('/', async () => networkResources([...runtime.upstreams.values()], runtime.catalog()).structuredContent);
   });
+  // Outside the bearer-only scope: a browser without a token gets the sign-in page there.
+  app.register(async (statusRoutes) => registerStatusPage(statusRoutes, {
+    runtime, auth: options.auth, allowedHosts: options.allowedHosts, limiter, guard, version: LANMCP_VERSION,
+    machineStatus: () => networkResources([...runtime.upstreams.values()], runtime.catalog()).structuredContent,
+    ...(options.auditLog ? { auditLog: options.auditLog } : {}), ...(options.statusPage ? { options: options.statusPage } : {}),
+  }));
   app.get('/healthz', async () => ({ ok: true, version: LANMCP_VERSION }));
   app.addHook('onReady', async () => { void runtime.start(); });
   app.addHook('onClose', async () => {
