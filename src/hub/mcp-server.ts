@@ -4,6 +4,8 @@ import {
   type LoggingLevel, type ServerNotification, type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { LANMCP_VERSION } from '../shared/version.js';
+import { createElicitingConfirmer } from './confirm-elicit.js';
+import { wantsStream } from './mcp-route.js';
 import { registerResourceHandlers } from './resources.js';
 import type { HubRuntime } from './runtime.js';
 import type { CallContext } from './tools/call-context.js';
@@ -58,6 +60,11 @@ export function createSessionServer(runtime: HubRuntime, state: SessionState): S
       },
     };
     const client = server.getClientVersion();
+    context.confirm = createElicitingConfirmer({
+      clientName: client?.name, capabilities: server.getClientCapabilities(),
+      streams: wantsStream({ method: 'tools/call', params: request.params }, runtime),
+      send: (elicit, timeout) => extra.sendRequest(elicit, ElicitResultSchema, { signal: extra.signal, timeout }),
+    });
     return dispatchToolCall(runtime, request.params.name, request.params.arguments ?? {}, context, {
       token: state.token, ...(client ? { client: { name: client.name, version: client.version } } : {}),
     });

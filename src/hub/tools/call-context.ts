@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CallForwarder } from '../upstreams/client-pool.js';
+import type { Confirmer } from '../confirm.js';
 import { UpstreamFailure } from '../upstreams/errors.js';
 
 /** What a tool handler may do besides answering: report progress, forward upstream messages, learn it was cancelled. */
@@ -8,6 +9,11 @@ export interface CallContext {
   /** The client's progressToken, when it asked for progress. */
   progressToken?: string | number;
   forward: CallForwarder;
+  /**
+   * Asks a human about calls on devices whose policy says `confirm` (the session's elicitation, or the
+   * terminal for `lanmcp exec`). Absent: such calls are refused, never forwarded.
+   */
+  confirm?: Confirmer;
 }
 
 /** Upstream progress re-emitted to the client under the client's own token. */
