@@ -9,11 +9,14 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ResultFile { file: string; data?: unknown; error?: string }
-export interface Target { text: string; met: boolean | null }
+/** `met` is null when not measured; a string when the result file says why it could not be judged. */
+export interface Target { text: string; met: boolean | string | null }
 export interface Row {
   label: string; unit: string; value: number | null;
   baseline?: { label: string; value: number | null };
   targets?: Target[];
+  /** Throughput is better higher: its ratio is lanmcp ÷ baseline, and the chart (shorter is better) leaves it out. */
+  better?: 'higher';
   /** Drawn as a dashed line on the chart when the row has no baseline bar to compare with. */
   targetValue?: number;
 }
@@ -22,13 +25,22 @@ export interface Table { name: string; title: string; rows: Row[]; date?: string
 type Extract = (d: unknown) => Row[];
 const NOT_MEASURED = 'not measured yet';
 
-/** A number at a dotted path, or null when the file does not have it (partial results). */
-function num(data: unknown, path: string): number | null {
-  const v = path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), data);
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+function at(data: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), data);
 }
-function bool(data: unknown, ...paths: string[]): boolean | null {
-  const values = paths.map((p) => p.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), data));
+/** The first of several paths that holds a number: result files renamed some series between runs. */
+function num(data: unknown, ...paths: string[]): number | null {
+  for (const path of paths) {
+    const v = at(data, path);
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return null;
+}
+/** All of the paths true/false → their conjunction; a string (the bench's own "not measured (…)") is kept. */
+function bool(data: unknown, ...paths: string[]): boolean | string | null {
+  const values = paths.map((p) => at(data, p));
+  const said = values.find((v) => typeof v === 'string');
+  if (typeof said === 'string') return said;
   return values.every((v) => typeof v === 'boolean') ? values.every(Boolean) : null;
 }
 const ms = (label: string, d: unknown, path: string, base: string, basePath: string, targets?: Target[]): Row =>
@@ -56,7 +68,8 @@ export const BENCHMARKS: Record<string, { title: string; extract: Extract }> = {
       { label: 'edge anonymous memory, official Node 18', unit: 'MB', value: num(d, 'official_node18_binary.edge_idle.anon_mb'),
         baseline: { label: 'bare Node HTTP server', value: num(d, 'official_node18_binary.bare_node_http_server_idle.anon_mb') },
         targets: [{ text: `≤ ${num(d, 'target.idle_anon_mb') ?? '?'} MB`, met: bool(d, 'meets_target.official_node18.anon') }] },
-      { label: 'edge RSS after stress (not charted)', unit: 'MB', value: num(d, 'edge_after_stress.rss_mb') },
+      { label: 'edge RSS after `yes` for 5 s (output capped)', unit: 'MB', value: num(d, 'edge_after_yes_5s.rss_mb', 'edge_after_stress.rss_mb') },
+      { label: 'edge RSS after 200 concurrent calls', unit: 'MB', value: num(d, 'edge_after_200_concurrent_calls.rss_mb', 'edge_after_stress.rss_mb') },
       { label: 'one idle sshd session, for scale (RSS)', unit: 'MB', value: num(d, 'sshd_session_idle.rss_mb') },
     ],
   },
@@ -80,10 +93,14 @@ export const BENCHMARKS: Record<string, { title: string; extract: Extract }> = {
         { text: '≤ 150 ms', met: bool(d, 'targets.fanout_20_cold_le_150ms') }, { text: '≥ 20× ansible', met: bool(d, 'targets.fanout_20_ge_20x_ansible_cold') }]),
       ms('run_on_many, 50 devices, warm', d, 'fanout_50.hub_warm.p50_ms', 'ansible all -m command, warm', 'fanout_50.ansible_warm.p50_ms'),
       ms('run_on_many, 50 devices, cold hub', d, 'fanout_50.hub_cold.p50_ms', 'ansible all -m command, cold', 'fanout_50.ansible_cold.p50_ms'),
-      { label: 'throughput, 50 clients on 20 devices', unit: 'calls/s', value: num(d, 'throughput.calls_per_s'),
-        targets: [{ text: `0 errors (had ${num(d, 'throughput.errors') ?? '?'})`, met: bool(d, 'targets.throughput_zero_errors') }] },
-      { label: 'hub RSS, 50 edges, after 50 client sessions', unit: 'MB', value: num(d, 'memory.right_after_throughput_50_sessions_open.rss_mb'),
-        targets: [{ text: '≤ 150 MB', met: bool(d, 'targets.hub_rss_le_150mb_with_50_edges') }] },
+      { label: `throughput: ${num(d, 'throughput.through_hub.clients', 'throughput.clients') ?? '?'} clients, calls/s`, unit: 'calls/s', better: 'higher',
+        value: num(d, 'throughput.through_hub.calls_per_s', 'throughput.calls_per_s'),
+        baseline: { label: 'the same clients straight to the edges', value: num(d, 'throughput.straight_to_edges.calls_per_s') },
+        targets: [{ text: `0 errors (had ${num(d, 'throughput.through_hub.errors', 'throughput.errors') ?? '?'})`, met: bool(d, 'targets.throughput_zero_errors') }] },
+      ms('throughput: p50 latency under that load', d, 'throughput.through_hub.latency.p50_ms', 'the same clients straight to the edges', 'throughput.straight_to_edges.latency.p50_ms'),
+      { label: `hub RSS with ${num(d, 'memory.edges') ?? '?'} edges, after the throughput sessions`, unit: 'MB',
+        value: num(d, 'memory.right_after_throughput_sessions_open.rss_mb', 'memory.right_after_throughput_50_sessions_open.rss_mb'),
+        targets: [{ text: '≤ 150 MB with 50 edges', met: bool(d, 'targets.hub_rss_le_150mb_with_50_edges') }] },
     ],
   },
   provision: {
@@ -125,12 +142,15 @@ export function toTables(files: ResultFile[]): Table[] {
 }
 
 const fmt = (v: number | null, unit = ''): string => (v === null ? NOT_MEASURED : `${Number(v.toPrecision(4))}${unit ? ` ${unit}` : ''}`);
-const ratio = (r: Row): number | null => (r.value && r.baseline?.value ? r.baseline.value / r.value : null);
-const yesNo = (t: Target): string => (t.met === null ? '—' : t.met ? 'yes' : 'no');
+const ratio = (r: Row): number | null => {
+  if (!r.value || !r.baseline?.value) return null;
+  return r.better === 'higher' ? r.value / r.baseline.value : r.baseline.value / r.value;
+};
+const yesNo = (t: Target): string => (t.met === null ? '—' : typeof t.met === 'string' ? t.met : t.met ? 'yes' : 'no');
 
 export function renderMarkdown(tables: Table[], generatedAt: string): string {
   const out = ['# Benchmarks', '', `Generated by \`npx vite-node bench/report.ts\` from \`bench/results/*.json\` at ${generatedAt}. `
-    + 'How each one is measured: [bench/README.md](../bench/README.md). Ratio = baseline ÷ lanmcp (above 1: lanmcp is faster or smaller). '
+    + 'How each one is measured: [bench/README.md](../bench/README.md). Ratio = baseline ÷ lanmcp (lanmcp ÷ baseline for calls/s): above 1, lanmcp is faster or smaller. '
     + 'The machine is a shared 2-core host: absolute figures move with its load, ratios measured in one run much less.', '',
     '![lanmcp against its baselines](benchmarks.svg)', ''];
   for (const t of tables) {
@@ -157,7 +177,7 @@ function scaleFor(values: number[]): Scale {
   const pos = values.filter((v) => v > 0);
   const min = Math.min(...pos), max = Math.max(...pos);
   const log = max / min > 20;
-  const lo = log ? 10 ** Math.floor(Math.log10(min)) : 0, hi = log ? 10 ** Math.ceil(Math.log10(max)) : max * 1.1;
+  const lo = log ? 10 ** Math.floor(Math.log10(min / 2)) : 0, hi = log ? 10 ** Math.ceil(Math.log10(max)) : max * 1.1;
   const x = (v: number): number => BAR_X + BAR_W * (log ? (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) : v / hi);
   const step = 10 ** Math.floor(Math.log10(hi / 4));
   const nice = [1, 2, 5].map((m) => m * step).find((s) => hi / s <= 6) ?? step * 10;
@@ -167,7 +187,7 @@ function scaleFor(values: number[]): Scale {
 }
 
 function panel(t: Table, y0: number): { svg: string[]; height: number } {
-  const rows = t.rows.filter((r) => r.value !== null && (r.baseline?.value != null || r.targetValue !== undefined));
+  const rows = t.rows.filter((r) => r.value !== null && r.better !== 'higher' && (r.baseline?.value != null || r.targetValue !== undefined));
   const unit = rows[0]?.unit ?? '';
   const svg = [`<text x="10" y="${y0 + 16}" class="title">${esc(t.title)}</text>`];
   if (t.problem || rows.length === 0) {
