@@ -53,10 +53,10 @@ export const PROTOCOL_VERSION_VARIANTS: Variant[] = [
 
 export const SESSION_ID_VARIANTS = [undefined, undefined, undefined, '', 'abc', '00000000-0000-0000-0000-000000000000', '../../etc/passwd', 'x'.repeat(6000)];
 
-export const METHODS = ['POST', 'POST', 'POST', 'POST', 'POST', 'GET', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND'];
+export const OTHER_METHODS = ['GET', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND'];
 
 export function paths(r: Random): string {
-  return r.chance(0.8) ? '/mcp' : r.pick(['/mcp?x=1', '/mcp/', '/MCP', '//mcp', '/mcp/../mcp', '/mcp%00', '/healthz', '/.well-known/oauth-protected-resource', '/', '*', `/${'a'.repeat(3000)}`, '/mcp#frag', '/%2e%2e/mcp']);
+  return r.chance(0.9) ? '/mcp' : r.pick(['/mcp?x=1', '/mcp/', '/MCP', '//mcp', '/mcp/../mcp', '/mcp%00', '/healthz', '/.well-known/oauth-protected-resource', '/', '*', `/${'a'.repeat(3000)}`, '/mcp#frag', '/%2e%2e/mcp']);
 }
 
 export interface HostileRequest {
@@ -88,7 +88,7 @@ export function hostileRequest(r: Random, options: { port: number; token: string
   set('mcp-session-id', r.chance(0.2) ? r.pick(SESSION_ID_VARIANTS) : undefined);
   if (r.chance(0.05)) headers['x-filler'] = 'f'.repeat(r.int(1000, 20_000));
   return {
-    method: r.pick(METHODS), path: paths(r), headers,
+    method: r.chance(0.85) ? 'POST' : r.pick(OTHER_METHODS), path: paths(r), headers,
     refused: { host: !host.ok, origin: !origin.ok, auth: !auth.ok, accept: !accept.ok, contentType: !contentType.ok, version: !version.ok },
     body: hostileBody(r, options),
   };

@@ -17,12 +17,18 @@ export function createFuzzAgent(): Agent {
  * status 0 with the reason in body: the caller decides whether that was allowed.
  */
 export function send(
-  port: number, agent: Agent, req: { method: string; path: string; headers: Record<string, string>; body?: string | Buffer }, timeoutMs = 10_000,
+  port: number, agent: Agent | false, req: { method: string; path: string; headers: Record<string, string>; body?: string | Buffer }, timeoutMs = 10_000, address = '127.0.0.1',
 ): Promise<Reply> {
   return new Promise((resolve) => {
     const withBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
     const headers = { ...req.headers, ...(withBody ? { 'content-length': String(Buffer.byteLength(req.body!)) } : {}) };
-    const outgoing = request({ host: '127.0.0.1', port, method: req.method, path: req.path, headers, agent, setHost: false }, (res) => {
+    const outgoing = request({ host: address, port, method: req.method, path: req.path, headers, agent, setHost: false }, (res) => {
+      // A GET that opened an SSE stream is answered: the stream itself stays open by design.
+      if (req.method === 'GET' && String(res.headers['content-type']).startsWith('text/event-stream')) {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' });
+        res.destroy();
+        return;
+      }
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));

@@ -92,3 +92,37 @@ export function prototypePollution(): string {
   const leaked = ['polluted', 'isAdmin'].filter((k) => probe[k] !== undefined);
   return leaked.length > 0 ? `Object.prototype polluted: ${leaked.join(', ')}` : '';
 }
+
+/** Statuses the hub may answer to an authenticated, allowed request whose body or method is hostile. */
+const HUB_BODY_STATUSES = [200, 202, 400, 404, 405, 406, 409, 413, 415];
+
+/**
+ * Checks a hub reply: Host/Origin (403) and the bearer token (401) come first on every MCP route; after
+ * them Fastify and the SDK transport decide, but never with a 5xx, and error bodies are JSON.
+ */
+export function checkHubReply(req: HostileRequest, reply: Reply): string {
+  if (reply.status === 431 && headerBytes(req) > HEADER_LIMIT - 2048) return '';
+  // Fastify's 431 is raw bytes with a body even for HEAD, which the client then fails to parse (hub-fuzz 431 bug).
+  if (req.method === 'HEAD' && headerBytes(req) > HEADER_LIMIT - 2048 && /Parse Error/.test(reply.body)) return '';
+  if (reply.status === 0 || reply.status >= 500) return `status ${reply.status}: ${reply.body.slice(0, 300)}`;
+  const path = req.path.split(/[?#]/)[0];
+  if (path === '/healthz') return '';
+  const guarded = path === '/mcp' || path === '/mcp/stateless' || ((path === '/' || path === '/metrics') && (req.method === 'GET' || req.method === 'HEAD'));
+  // Unknown routes: 404 (or 413/415 first: Fastify checks the body's size and type before its 404;
+  // `*` is routed like `/`, so 401/403); never an answer with data.
+  if (!guarded) return [401, 403, 404, 413, 415].includes(reply.status) ? '' : `expected 404 for ${req.path}, got ${reply.status}`;
+  const routed = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD'].includes(req.method);
+  if (routed && (req.refused.host || req.refused.origin)) return reply.status === 403 ? '' : `expected 403, got ${reply.status}: ${reply.body.slice(0, 200)}`;
+  if (routed && req.refused.auth) return reply.status === 401 ? '' : `expected 401, got ${reply.status}: ${reply.body.slice(0, 200)}`;
+  if (path !== '/mcp' && path !== '/mcp/stateless') return '';
+  if (!HUB_BODY_STATUSES.includes(reply.status)) return `unexpected status ${reply.status}: ${reply.body.slice(0, 300)}`;
+  if (reply.status >= 400 && req.method !== 'HEAD' && reply.body !== '') {
+    try {
+      const value = JSON.parse(reply.body) as { error?: unknown; statusCode?: unknown };
+      if (value.error === undefined) return `a ${reply.status} without an error: ${reply.body.slice(0, 200)}`;
+    } catch {
+      return `a ${reply.status} whose body is not JSON: ${reply.body.slice(0, 200)}`;
+    }
+  }
+  return '';
+}
