@@ -106,7 +106,7 @@ describe('edge policy through an SDK Client', () => {
 
   it('sends increasing progress notifications while a call runs (interval from config)', async () => {
     const { client, system } = await connectClient(testConfig({}, { progress_interval_ms: 15 }));
-    system.onRun = () => new Promise((resolve) => setTimeout(() => resolve({ stdout: 'done' }), 80));
+    system.onRun = () => new Promise((resolve) => setTimeout(() => resolve({ stdout: 'done' }), 250));
     const progress: number[] = [];
     const result = await client.callTool({ name: 'run_command', arguments: { command: 'apt-get upgrade -y' } }, undefined, {
       onprogress: (p) => progress.push(p.progress), resetTimeoutOnProgress: true,

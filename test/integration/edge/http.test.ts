@@ -119,7 +119,7 @@ describe('edge HTTP rules', () => {
 
   it('run_command answers as SSE with progress events, then the result', async () => {
     const { port } = await start({ progress_interval_ms: 10 });
-    system.onRun = () => new Promise((resolve) => setTimeout(() => resolve({ stdout: 'ok' }), 60));
+    system.onRun = () => new Promise((resolve) => setTimeout(() => resolve({ stdout: 'ok' }), 250));
     const res = await rawRequest(port, { headers: MCP_HEADERS, body: rpc(5, 'tools/call', { name: 'run_command', arguments: { command: 'sleep 1' }, _meta: { progressToken: 'tok' } }) });
     expect(res.headers['content-type']).toBe('text/event-stream');
     const messages = sseMessages(res.body);
