@@ -21,28 +21,36 @@ function installedUser(facts: DeviceFacts): string | undefined {
   return /^User=(\S+)$/m.exec(facts.files[EDGE_LAYOUT.unit.path]?.text ?? '')?.[1];
 }
 
-/** The run_as user: created when missing, added to the log groups; for root, a note that a former user stays. */
+/** A note when the edge leaves a non-root user: lanmcp never deletes accounts (files elsewhere may belong to them). */
+function formerUser(desired: DesiredEdge, facts: DeviceFacts): Change[] {
+  const previous = installedUser(facts);
+  if (previous === undefined || previous === 'root' || previous === desired.runAs) return [];
+  const reason = `the edge runs as ${desired.runAs} now; user ${previous} stays on the device (lanmcp never deletes users: \`userdel ${previous}\` if nothing else uses it)`;
+  return [{ resource: { type: 'user', name: previous }, action: 'noop', reason }];
+}
+
+/** The run_as user: created when missing, added to the log groups; and a note when a former user stays. */
 export function planAccount(desired: DesiredEdge, facts: DeviceFacts): Change[] {
   const user = desired.runAs;
-  if (user === 'root') {
-    const previous = installedUser(facts);
-    if (previous === undefined || previous === 'root') return [];
-    const reason = `the edge runs as root now; user ${previous} stays on the device (lanmcp never deletes users: \`userdel ${previous}\` if nothing else uses it)`;
-    return [{ resource: { type: 'user', name: previous }, action: 'noop', reason }];
-  }
+  if (user === 'root') return formerUser(desired, facts);
+  return [...formerUser(desired, facts), runAsUser(desired, facts)];
+}
+
+function runAsUser(desired: DesiredEdge, facts: DeviceFacts): Change {
+  const user = desired.runAs;
   const resource = { type: 'user' as const, name: user };
   const wanted = logGroups(facts);
   const current = facts.accounts.users[user];
   if (!current) {
     const reason = `user ${user} does not exist: a system user is created (no home, no login shell)${wanted.length ? ` in ${wanted.join(', ')} to read logs` : ''}`;
-    return [{ resource, action: 'create', reason, after: { groups: [user, ...wanted] } }];
+    return { resource, action: 'create', reason, after: { groups: [user, ...wanted] } };
   }
   const missing = wanted.filter((g) => !current.groups.includes(g));
   if (missing.length > 0) {
     const reason = `user ${user} is not in ${missing.join(', ')} (needed to read logs)`;
-    return [{ resource, action: 'update', reason, before: { groups: current.groups }, after: { groups: [...current.groups, ...missing] } }];
+    return { resource, action: 'update', reason, before: { groups: current.groups }, after: { groups: [...current.groups, ...missing] } };
   }
-  return [{ resource, action: 'noop', reason: `user ${user} exists (uid ${current.uid})${wanted.length ? ` and is in ${wanted.join(', ')}` : ''}` }];
+  return { resource, action: 'noop', reason: `user ${user} exists (uid ${current.uid})${wanted.length ? ` and is in ${wanted.join(', ')}` : ''}` };
 }
 
 /** The polkit rule: written when run_as has services, removed when it is on the device and no longer wanted. */
@@ -62,13 +70,13 @@ export function planPolkitRule(desired: DesiredEdge, facts: DeviceFacts): Change
   if (current.sha256 !== rule.sha256) return [{ resource, action: 'update', reason: `file ${path} differs from the rule for policy.services`, before, after }];
   const owned = current.owner === undefined || (current.owner === 'root' && current.group === 'root');
   if (current.mode !== rule.mode || !owned) {
-    return [{ resource, action: 'update', reason: `file ${path} is ${describe(current)}, want 0644 root:root`, before, after }];
+    return [{ resource, action: 'update', reason: `file ${path} is ${formatOwnership(current)}, want 0644 root:root`, before, after }];
   }
   return [{ resource, action: 'noop', reason: `file ${path} grants ${desired.runAs} exactly policy.services` }];
 }
 
 /** `0640 root:lanmcp` (owner and group only when the facts have them). */
-export function describe(state: { mode: number; owner?: string; group?: string }): string {
+export function formatOwnership(state: { mode: number; owner?: string; group?: string }): string {
   const mode = state.mode.toString(8).padStart(4, '0');
   return state.owner === undefined ? mode : `${mode} ${state.owner}:${state.group ?? '?'}`;
 }

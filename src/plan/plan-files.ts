@@ -1,6 +1,6 @@
 import { fingerprint } from '../shared/hash.js';
 import { EDGE_LAYOUT } from './layout.js';
-import { describe } from './plan-access.js';
+import { formatOwnership } from './plan-access.js';
 import type { Change, DesiredFile, DeviceFacts, Ownership } from './types.js';
 
 const octal = (mode: number) => mode.toString(8).padStart(3, '0');
@@ -41,7 +41,7 @@ export function planFile(file: DesiredFile, facts: DeviceFacts, access: FileAcce
 function folderDrift(facts: DeviceFacts, want: Ownership): string | undefined {
   const current = facts.configDir;
   if (!current || (current.mode === want.mode && current.owner === want.owner && current.group === want.group)) return undefined;
-  return `folder ${EDGE_LAYOUT.configDir} is ${describe(current)}, want ${describe(want)}`;
+  return `folder ${EDGE_LAYOUT.configDir} is ${formatOwnership(current)}, want ${formatOwnership(want)}`;
 }
 
 export function planLeftovers(facts: DeviceFacts): Change[] {
