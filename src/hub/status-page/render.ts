@@ -10,7 +10,7 @@ function documentOf(title: string, body: SafeHtml, refreshS?: number): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 ${refreshS ? html`<meta http-equiv="refresh" content="${refreshS}">` : ''}
 <title>${title}</title>
 <style>${{ safeHtml: STATUS_PAGE_CSS }}</style>
@@ -30,27 +30,35 @@ function toolsCell(tools: readonly string[]): SafeHtml {
   return html`<details><summary>${tools.length} tool${tools.length === 1 ? '' : 's'}</summary>${tools.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${t}</code>`)}</details>`;
 }
 
+/** A table cell labelled for the phone layout; an empty one stays empty (and is hidden there). */
+function cell(label: string, content: unknown): SafeHtml {
+  const inner = html`${content}`;
+  return inner.safeHtml === '' ? html`<td data-label="${label}"></td>` : html`<td data-label="${label}"><div>${inner}</div></td>`;
+}
+
 function deviceRow(d: DeviceRow): SafeHtml {
+  const since = d.since ? html` <span class="muted">since ${moment(d.since)}</span>` : '';
+  const groups = d.groups.length > 0 ? html` <span class="muted">groups: ${d.groups.join(', ')}</span>` : '';
   return html`<tr class="device" data-device="${d.name}">
-<td data-label="Device"><strong>${d.name}</strong> <span class="muted">${d.kind}</span><br><span class="muted">${d.where}</span></td>
-<td data-label="Status"><span class="badge ${d.status}">${d.status}</span>${d.since ? html` <span class="muted">since ${moment(d.since)}</span>` : ''}${d.error ? html`<div class="error">${d.error}</div>` : ''}</td>
-<td data-label="Last seen">${moment(d.lastSeen)}</td>
-<td data-label="Latency">${d.latency}</td>
-<td data-label="Version">${d.version}</td>
-<td data-label="Tags">${tags(d.tags)}${d.groups.length > 0 ? html` <span class="muted">groups: ${d.groups.join(', ')}</span>` : ''}</td>
-<td data-label="Description">${d.description}</td>
-<td data-label="Tools">${toolsCell(d.tools)}</td>
+${cell('Device', html`<strong>${d.name}</strong> <span class="muted">${d.kind}</span><br><span class="muted break">${d.where}</span>`)}
+${cell('Status', html`<span class="badge ${d.status}">${d.status}</span>${since}${d.error ? html`<div class="error">${d.error}</div>` : ''}`)}
+${cell('Last seen', moment(d.lastSeen))}
+${cell('Latency', d.latency)}
+${cell('Version', d.version)}
+${cell('Tags', html`${tags(d.tags)}${groups}`)}
+${cell('Description', d.description)}
+${cell('Tools', toolsCell(d.tools))}
 </tr>`;
 }
 
 function callRow(c: CallRow): SafeHtml {
   return html`<tr class="call">
-<td data-label="Time">${moment(c.time)}</td>
-<td data-label="Token">${c.token}</td>
-<td data-label="Tool"><code>${c.tool}</code></td>
-<td data-label="Devices">${c.devices.join(', ')}</td>
-<td data-label="Outcome"><span class="badge ${c.outcome === 'ok' ? 'ok' : 'failed'}">${c.outcome}</span>${c.error ? html`<div class="error">${c.error}</div>` : ''}</td>
-<td data-label="Duration">${c.duration}</td>
+${cell('Time', moment(c.time))}
+${cell('Token', c.token)}
+${cell('Tool', html`<code>${c.tool}</code>`)}
+${cell('Devices', c.devices.join(', '))}
+${cell('Outcome', html`<span class="badge ${c.outcome === 'ok' ? 'ok' : 'failed'}">${c.outcome}</span>${c.error ? html`<div class="error">${c.error}</div>` : ''}`)}
+${cell('Duration', c.duration)}
 </tr>`;
 }
 

@@ -46,7 +46,7 @@ type Req = FastifyRequest & { [TOKEN_NAME]?: string };
 const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STATUS_PAGE_CSS).digest('base64')}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': CSP,
-  'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin',
 };
 
 function sendHtml(reply: FastifyReply, status: number, body: string, headers: Record<string, string> = {}) {

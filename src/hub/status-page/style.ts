@@ -11,14 +11,15 @@ h1 { font-size: 1.3em; margin: 4px 0; }
 h2 { font-size: 1.1em; margin: 20px 0 8px; }
 .meta, .note, .muted { color: var(--muted); font-size: .9em; }
 .error { color: var(--bad); overflow-wrap: anywhere; }
-.badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-weight: 600; font-size: .85em; border: 1px solid currentColor; }
+.break { overflow-wrap: anywhere; }
+.badge { display: inline-block; white-space: nowrap; padding: 0 8px; border-radius: 10px; font-weight: 600; font-size: .85em; border: 1px solid currentColor; }
 .up, .ok { color: var(--ok); }
 .down, .unknown, .failed { color: var(--bad); }
 .tag { display: inline-block; padding: 0 6px; margin: 1px 2px 1px 0; border-radius: 4px; background: var(--card); border: 1px solid var(--line); font-size: .85em; }
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
 th { font-size: .85em; color: var(--muted); font-weight: 600; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 details summary { cursor: pointer; color: var(--muted); }
 code { font-size: .9em; }
 form.inline { display: inline; }
@@ -31,6 +32,7 @@ button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid
   tr { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 10px; padding: 4px 8px; background: var(--card); }
   td { border: 0; padding: 3px 0; display: flex; gap: 10px; }
   td::before { content: attr(data-label); flex: 0 0 6.5em; color: var(--muted); font-size: .85em; }
+  td > div { flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere; }
   td:empty { display: none; }
 }
 `;

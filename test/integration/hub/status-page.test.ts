@@ -153,7 +153,7 @@ describe('status page content', () => {
     const body = (await page(cookie)).body;
     for (const name of ['kitchen-pi', 'garage-pi', 'old-box', 'ha']) expect(body).toContain(`data-device="${name}"`);
     expect(body).toContain(`v${LANMCP_VERSION} · up 2 h 5 min`);
-    expect(body).toMatch(/data-device="garage-pi">[\s\S]*?<span class="badge up">up<\/span>[\s\S]*?data-label="Latency">\d+ ms<[\s\S]*?data-label="Version">fake-1</);
+    expect(body).toMatch(/data-device="garage-pi">[\s\S]*?<span class="badge up">up<\/span>[\s\S]*?data-label="Latency"><div>\d+ ms<[\s\S]*?data-label="Version"><div>fake-1</);
     expect(body).toMatch(/data-device="old-box">[\s\S]*?<span class="badge down">down<\/span>[\s\S]*?class="error">[^<]*ECONNREFUSED/);
     expect(body).toMatch(/data-device="ha">[\s\S]*?<span class="muted">mcp<\/span>[\s\S]*?<span class="tag">home<\/span>/);
     expect(body).toContain('Garage Pi with the camera');
@@ -179,8 +179,9 @@ describe('status page content', () => {
     const body = (await page(cookieOf(await login()))).body;
     const calls = body.slice(body.indexOf('id="calls"'));
     expect(calls.indexOf('read_file')).toBeLessThan(calls.indexOf('run_command'));
-    expect(calls).toMatch(/<td data-label="Token">laptop<\/td>\s*<td data-label="Tool"><code>run_command<\/code><\/td>\s*<td data-label="Devices">kitchen-pi<\/td>\s*<td data-label="Outcome"><span class="badge ok">ok<\/span><\/td>\s*<td data-label="Duration">12 ms<\/td>/);
-    expect(calls).toMatch(/<span class="badge failed">error<\/span>[\s\S]*?<td data-label="Duration">1.5 s<\/td>/);
+    const cell = (label: string, inner: string) => `<td data-label="${label}"><div>${inner}</div></td>`;
+    expect(calls).toContain([cell('Token', 'laptop'), cell('Tool', '<code>run_command</code>'), cell('Devices', 'kitchen-pi'), cell('Outcome', '<span class="badge ok">ok</span>'), cell('Duration', '12 ms')].join('\n'));
+    expect(calls).toMatch(/<span class="badge failed">error<\/span>[\s\S]*?<td data-label="Duration"><div>1.5 s<\/div><\/td>/);
     expect(body).toContain('1 unreadable line(s) of the audit log skipped.');
     expect(body).toContain('datetime="2026-11-26T01:00:05Z"');
     expect(body).not.toContain('uptime'); // the command is in the log but not on the page
