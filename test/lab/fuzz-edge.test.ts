@@ -1,0 +1,70 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { edgeMemory, type DeviceAccess } from '../integration/edge/device-install.js';
+import { fuzzEdge } from '../integration/fuzz/fuzz-run.js';
+import { createRandom, fuzzSettings } from '../integration/fuzz/random.js';
+import { copyToDevice, deviceExec, freshDevice, labDevice } from './lab-helpers.js';
+import { lanmcp, writeLabInventory } from './provision-helpers.js';
+
+// The fuzz run against an edge provisioned by `lanmcp apply` on a real lab device (Node 18 under systemd),
+// over the lab bridge. Read-only policy without run_command or write_file: fuzzed calls may read the
+// device's files but change nothing. Afterwards the edge must be the same process (no crash, no restart
+// by systemd), its memory bounded and its journal free of crashes.
+const { seed, scale } = fuzzSettings();
+const COUNT = Math.round(2000 * scale);
+/** The edge's default body limit (the inventory does not change it). */
+const MAX_BYTES = 4 * 1_048_576;
+/** Below the audit-line overflow depth (test/integration/fuzz/edge-http.test.ts). */
+const SAFE_ARGUMENT_DEPTH = 500;
+const CRASH = /FATAL|RangeError|Uncaught|heap out of memory|core dumped|Segmentation|lanmcp-edge: error|Main process exited|Failed with result/;
+
+const lab1: DeviceAccess = { exec: (command) => deviceExec('lab1', command), copy: (local, remote) => copyToDevice('lab1', local, remote) };
+let inventory: string;
+
+async function unitState(): Promise<Record<string, string>> {
+  const shown = await deviceExec('lab1', 'systemctl show -p NRestarts,MainPID,ActiveState,SubState lanmcp-edge');
+  return Object.fromEntries(shown.stdout.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
+}
+
+beforeAll(async () => {
+  await freshDevice('lab1');
+  inventory = writeLabInventory([{ name: 'lab1' }], { defaultsEdge: '{ policy: { read_only: true, tools: [read_file, list_dir, system_info, service, logs] } }' });
+  const applied = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
+  expect(applied.code, applied.stderr).toBe(0);
+}, 300_000);
+
+afterAll(() => {
+  if (inventory) rmSync(dirname(inventory), { recursive: true, force: true });
+});
+
+it(`an edge provisioned by lanmcp apply takes ${COUNT / 2} + ${COUNT} hostile requests (seed ${seed}) with no crash, no restart and bounded memory`, async () => {
+  const token = readFileSync(join(dirname(inventory), '.lanmcp', 'tokens', 'lab1.token'), 'utf8').trim();
+  const since = (await deviceExec('lab1', 'date "+%Y-%m-%d %H:%M:%S"')).stdout.trim();
+  const before = await unitState();
+  const memoryBefore = await edgeMemory(lab1);
+  expect(before).toMatchObject({ ActiveState: 'active', SubState: 'running' });
+
+  // Over the bridge a 4 MiB body past the limit may meet a reset instead of its 413 (the edge closes the
+  // connection before the client has finished writing: docs/security-testing.md); counted, not failed.
+  const target = { port: 8766, token, maxBytes: MAX_BYTES, argumentDepth: SAFE_ARGUMENT_DEPTH, address: labDevice('lab1').address, resetOver413: true };
+  // A first half warms the heap up (4 MiB bodies grow it once); the second must not grow it further.
+  const warmUp = await fuzzEdge(createRandom(seed).fork('lab-warm-up'), target, Math.round(COUNT / 2));
+  const memoryWarm = await edgeMemory(lab1);
+  const run = await fuzzEdge(createRandom(seed).fork('lab'), target, COUNT);
+  expect([...warmUp.failures, ...run.failures], `seed ${seed}`).toEqual([]);
+  expect(run.sent).toBe(COUNT);
+
+  expect(await unitState()).toEqual(before);
+  const memoryAfter = await edgeMemory(lab1);
+  expect(memoryAfter.pid).toBe(memoryBefore.pid);
+  const memory = `RSS ${memoryBefore.rssKb} → ${memoryWarm.rssKb} (warm) → ${memoryAfter.rssKb} kB`;
+  expect(memoryAfter.rssKb - memoryWarm.rssKb, memory).toBeLessThan(24_000);
+  expect(memoryAfter.rssKb, memory).toBeLessThan(200_000);
+  const journal = await deviceExec('lab1', `journalctl -u lanmcp-edge --since "${since}" --no-pager -o cat`);
+  expect(journal.stdout.split('\n').filter((line) => CRASH.test(line))).toEqual([]);
+  // The calls that got through were audited on the device.
+  expect(journal.stdout).toContain('"edge":"call"');
+  expect(run.resets).toBeLessThan((run.statuses[413] ?? 0) + run.resets);
+  process.stderr.write(`[fuzz lab] ${warmUp.sent}+${run.sent} requests, statuses ${JSON.stringify(run.statuses)}, 413-as-reset ${warmUp.resets + run.resets}, ${memory}, pid ${memoryAfter.pid}, NRestarts ${before.NRestarts}\n`);
+}, 600_000);
