@@ -4,12 +4,12 @@ export const SESSION_COOKIE = 'lanmcp_session';
 
 /** `a=1; b=2` → { a: '1', b: '2' } (the first occurrence of a name wins). */
 export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a cookie named __proto__ or toString is just a name.
+  const out = Object.create(null) as Record<string, string>;
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (!(name in out)) out[name] = part.slice(eq + 1).trim();
+    const name = eq < 0 ? '' : part.slice(0, eq).trim();
+    if (name !== '' && !(name in out)) out[name] = part.slice(eq + 1).trim();
   }
   return out;
 }

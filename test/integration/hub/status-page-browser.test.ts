@@ -73,7 +73,7 @@ describe('status page in headless Chromium', () => {
     expect(await kitchen.locator('.tag').allTextContents()).toEqual(['audio', HOSTILE_TAG]);
     expect(await page.locator('tr[data-device="ha"] code').allTextContents()).toEqual(['light_on', HOSTILE_TOOL]);
     expect(await page.locator('tr[data-device="old-box"] .badge').textContent()).toBe('down');
-    expect(await page.evaluate(() => document.scripts.length)).toBe(0);
+    expect(Number(await page.evaluate('document.scripts.length'))).toBe(0);
     expect(dialogs).toEqual([]);
 
     const calls = page.locator('#calls tr.call');
@@ -84,7 +84,7 @@ describe('status page in headless Chromium', () => {
 
     // At 390 px the tables become cards: no header row, nothing wider than the screen.
     expect(await page.locator('#devices thead').isVisible()).toBe(false);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(PHONE.width);
     expect(await page.locator('body').textContent()).not.toContain(hub.token);
     await screenshot('status-page-phone.png');
   }, 60_000);
@@ -95,12 +95,12 @@ describe('status page in headless Chromium', () => {
     expect(cookie).toMatchObject({ name: 'lanmcp_session', httpOnly: true, sameSite: 'Strict', secure: false, path: '/' });
     expect(cookie!.value).not.toContain(hub.token.slice(4));
     expect(cookie!.expires - Date.now() / 1000).toBeGreaterThan(11 * 3600);
-    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate('document.cookie')).toBe('');
 
     await page.setViewportSize(DESKTOP);
     await page.reload();
     expect(await page.locator('#devices thead').isVisible()).toBe(true);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(DESKTOP.width);
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(DESKTOP.width);
     await screenshot('status-page-desktop.png');
   }, 60_000);
 
