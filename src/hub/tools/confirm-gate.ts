@@ -29,7 +29,8 @@ export async function gateCalls(calls: readonly PlannedCall[], devices: readonly
     : { decision: 'refused', by: 'unknown', reason: NO_CONFIRMER };
   const record = { ...decision, devices: plan.devices };
   if (decision.decision === 'approved') return { record };
-  return { record, blocked: textResult(blockedText(decision, plan.devices), true, { confirmation: record }) };
+  // Text only: structured content would have to match the edge tool's outputSchema (clients validate it).
+  return { record, blocked: textResult(blockedText(decision, plan.devices), true) };
 }
 
 function blockedText(decision: ConfirmDecision, devices: string[]): string {

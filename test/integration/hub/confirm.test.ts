@@ -162,6 +162,25 @@ describe('confirm: destructive / all / never', () => {
     expect(edges.get('lab1')!.calls).toEqual([]);
   });
 
+  it('through a chained hub (kind: mcp): the site hub\'s question reaches the outer client\'s human', async () => {
+    const { edges, hub: site } = await fleet({ lab1: 'destructive' });
+    const outer = await startTestHub({
+      specs: [{ name: 'site', kind: 'mcp', url: site.url, headers: { authorization: `Bearer ${site.token}` }, maxConcurrent: 4, callTimeoutMs: 10_000, tags: [], groups: [], enabledTools: [] }],
+    });
+    cleanups.push(() => outer.close());
+    const declining = await elicitingClient(outer, { action: 'decline' });
+    const declined = await call(declining.client, 'site_run_command', { host: 'lab1', command: 'touch /tmp/m' }, {});
+    expect(textOf(declined)).toMatch(/declined by the human on lanmcp-hub: nothing was run/);
+    expect(declining.asked[0]!.message).toContain('Run on lab1 as root: touch /tmp/m');
+    const plain = await connectClient(outer.url, outer.token);
+    cleanups.push(() => plain.close());
+    expect(textOf(await call(plain, 'site_run_command', { host: 'lab1', command: 'touch /tmp/m' }, {}))).toMatch(/declined .*no answer/);
+    expect(edges.get('lab1')!.calls).toEqual([]);
+    const approving = await elicitingClient(outer, APPROVE);
+    expect((await call(approving.client, 'site_run_command', { host: 'lab1', command: 'touch /tmp/m' }, {})).isError).toBeFalsy();
+    expect(edges.get('lab1')!.calls).toHaveLength(1);
+  });
+
   // Pinned: a call without a progressToken is answered as plain JSON (mcp-route's wantsStream), where the
   // question cannot travel, so it is refused rather than asked. Passes once wantsStream streams such calls.
   it.fails('asks even when the client did not ask for progress', async () => {
