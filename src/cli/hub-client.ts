@@ -27,10 +27,14 @@ export async function probeHub(base: string, timeoutMs: number): Promise<{ versi
   }
 }
 
-/** The hub's device rows (`GET /`, network_resources' data), or why they could not be read. */
+/**
+ * The hub's device rows (`GET /` as JSON, network_resources' data), or why they could not be read. The same
+ * URL is the status page for browsers, so ask for JSON by name.
+ */
 export async function readHubDevices(base: string, token: string, timeoutMs: number): Promise<{ devices: Record<string, unknown>[] } | { error: string }> {
   try {
-    const response = await fetch(`${base}/`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
+    const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    const response = await fetch(`${base}/`, { headers, signal: AbortSignal.timeout(timeoutMs) });
     if (response.status === 401) return { error: 'the hub refused the client token in LANMCP_TOKEN (401)' };
     if (!response.ok) return { error: `the hub answered HTTP ${response.status} at ${base}/` };
     const body = (await response.json()) as { devices?: unknown };
