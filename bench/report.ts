@@ -98,6 +98,9 @@ export const BENCHMARKS: Record<string, { title: string; extract: Extract }> = {
         baseline: { label: 'the same clients straight to the edges', value: num(d, 'throughput.straight_to_edges.calls_per_s') },
         targets: [{ text: `0 errors (had ${num(d, 'throughput.through_hub.errors', 'throughput.errors') ?? '?'})`, met: bool(d, 'targets.throughput_zero_errors') }] },
       ms('throughput: p50 latency under that load', d, 'throughput.through_hub.latency.p50_ms', 'the same clients straight to the edges', 'throughput.straight_to_edges.latency.p50_ms'),
+      { label: `hub RSS with ${num(d, 'memory.edges') ?? '?'} edges, idle, every edge session open`, unit: 'MB',
+        value: num(d, 'memory.idle_with_every_edge_session_open.rss_mb'),
+        baseline: { label: 'Node importing only fastify and the MCP SDK', value: num(d, 'memory_baselines.node_importing_fastify_and_mcp_sdk.rss_mb') } },
       { label: `hub RSS with ${num(d, 'memory.edges') ?? '?'} edges, after the throughput sessions`, unit: 'MB',
         value: num(d, 'memory.right_after_throughput_sessions_open.rss_mb', 'memory.right_after_throughput_50_sessions_open.rss_mb'),
         targets: [{ text: '≤ 150 MB with 50 edges', met: bool(d, 'targets.hub_rss_le_150mb_with_50_edges') }] },
@@ -187,8 +190,10 @@ function scaleFor(values: number[]): Scale {
 }
 
 function panel(t: Table, y0: number): { svg: string[]; height: number } {
-  const rows = t.rows.filter((r) => r.value !== null && r.better !== 'higher' && (r.baseline?.value != null || r.targetValue !== undefined));
-  const unit = rows[0]?.unit ?? '';
+  const drawable = t.rows.filter((r) => r.value !== null && r.better !== 'higher' && (r.baseline?.value != null || r.targetValue !== undefined));
+  // One axis per panel: rows in another unit than the first (the hub's MB next to its ms) stay in the table only.
+  const unit = drawable[0]?.unit ?? '';
+  const rows = drawable.filter((r) => r.unit === unit);
   const svg = [`<text x="10" y="${y0 + 16}" class="title">${esc(t.title)}</text>`];
   if (t.problem || rows.length === 0) {
     svg.push(`<text x="20" y="${y0 + 38}" class="missing">${esc(t.problem ?? NOT_MEASURED)}</text>`);
