@@ -28,6 +28,18 @@ function memoryTable(title: string, m: HubResults['memory']): string[] {
   ];
 }
 
+/** Series whose 1-minute load average was above twice the core count at their start or end. */
+function disturbed(j: HubResults): string[] {
+  const series: Array<[string, { load_before: number[]; load_after: number[] } | undefined]> = [
+    ['overhead', j.overhead], ['fan-out 20', j.fanout_20], ['fan-out 50', j.fanout_50], ['throughput', j.throughput],
+  ];
+  return series.flatMap(([name, s]) => {
+    if (!s) return [];
+    const peak = Math.max(s.load_before[0] ?? 0, s.load_after[0] ?? 0);
+    return peak > 2 * j.machine.cores ? [`${name} (load ${s.load_before[0]} → ${s.load_after[0]})`] : [];
+  });
+}
+
 export function renderMarkdown(j: HubResults): string {
   const o = j.overhead;
   const p = j.overhead_cpu_profile;
@@ -40,6 +52,7 @@ export function renderMarkdown(j: HubResults): string {
     '',
     `${j.date}, ${m.cores} cores (${m.cpu_model}), Node ${m.node_bench_and_hub} (hub), ${m.node_on_devices} (edges), Ansible ${m.ansible} (${m.ansible_core}); load average ${m.load_avg_start.join(' / ')} at start, ${m.load_avg_end.join(' / ')} at end (other labs present: ${m.other_labs_present_at_start.join(', ') || 'none'}). Produced by \`npx vite-node bench/hub.ts\`; hub.json has every series with its load average before and after. The hub runs as \`lanmcp hub\` in its own process; clients are SDK Clients over Streamable HTTP.`,
     '',
+    ...(disturbed(j).length > 0 ? [`**Disturbed by load:** ${disturbed(j).join(', ')} — on ${m.cores} cores. Other helpers' tests and benchmarks shared the machine; absolute times are inflated for the hub, the edges and Ansible alike, and a single-threaded hub gets a small share of the CPU (see "Where the hub's time goes"). Each baseline ran interleaved with its lanmcp series, so the ratios compare like with like.`, ''] : []),
     '| series | lanmcp p50 / p99 | baseline (p50) | Ansible / hub |',
     '|---|---|---|---|',
     `| run_command true through the hub (${o.calls_each} calls, interleaved) | ${o.through_hub.p50_ms} / ${o.through_hub.p99_ms} ms | straight to the edge ${o.straight_to_edge.p50_ms} / ${o.straight_to_edge.p99_ms} ms; **added p50 ${o.added_p50_ms} ms** | |`,
@@ -68,6 +81,8 @@ export function renderMarkdown(j: HubResults): string {
     ...memoryTable(`\`lanmcp hub\`, ${j.memory.edges} edges`, j.memory),
     '',
     ...memoryTable('same, `node --max-semi-space-size=1`', j.memory_with_max_semi_space_1mb),
+    '',
+    `The \`--max-semi-space-size=1\` hub's throughput series (hub only, ${j.memory_with_max_semi_space_1mb.throughput_through_hub.duration_s} s): ${j.memory_with_max_semi_space_1mb.throughput_through_hub.calls_per_s} calls/s, p50 ${j.memory_with_max_semi_space_1mb.throughput_through_hub.latency.p50_ms} ms, ${j.memory_with_max_semi_space_1mb.throughput_through_hub.errors} errors${j.memory_with_max_semi_space_1mb.throughput_through_hub.first_errors.length > 0 ? ` (${j.memory_with_max_semi_space_1mb.throughput_through_hub.first_errors.join('; ')})` : ''}.`,
     '',
     `V8 after the throughput series: heap ${heap.before_gc.heap_total_mb} MB committed (${heap.before_gc.heap_used_mb} used; new space ${heap.before_gc.spaces_mb.new_space?.size ?? '?'} MB), external ${heap.before_gc.external_mb} MB; after a full GC ${heap.after_gc.heap_used_mb} MB used of ${heap.after_gc.heap_total_mb} MB.`,
     `For scale: a bare Node HTTP server ${j.memory_baselines.bare_node_http_server.rss_mb} MB RSS (${j.memory_baselines.bare_node_http_server.pss_anon_mb} anon); Node importing only node-ssh ${j.memory_baselines.node_importing_only_node_ssh.rss_mb} MB (${j.memory_baselines.node_importing_only_node_ssh.pss_anon_mb} anon); importing fastify + the MCP SDK ${j.memory_baselines.node_importing_fastify_and_mcp_sdk.rss_mb} MB (${j.memory_baselines.node_importing_fastify_and_mcp_sdk.pss_anon_mb} anon).`,
