@@ -6,7 +6,7 @@ import type { DesiredEdge, DeviceFacts, DevicePlan } from '../plan/types.js';
 import type { Connector } from '../remote/connector.js';
 import { connectSsh } from '../remote/ssh.js';
 import { mapWithLimit } from '../shared/concurrency.js';
-import { isLanmcpError } from '../shared/errors.js';
+import { toErrorData } from '../shared/errors.js';
 import { sha256Hex } from '../shared/hash.js';
 import { generateEdgeToken, type TokenStore } from '../secrets/token-store.js';
 import type { Artifacts } from './artifacts.js';
@@ -49,13 +49,12 @@ async function inspectDevice(device: EdgeDevice, options: InspectOptions): Promi
     const desired = buildDesiredEdge(device, options.artifacts, token, facts.nodePath);
     return { device, connector, facts, desired, plan: planDevice(desired, facts), ...(issuedToken ? { issuedToken } : {}) };
   } catch (error) {
+    // Every failure, a bug included, becomes this device's row: the other devices' connections stay
+    // owned by their rows and are closed by the command.
     await connector?.close();
-    if (!isLanmcpError(error)) throw error;
-    const outcome = error.code === 'E_SSH_UNREACHABLE' ? 'unreachable' : 'failed';
-    return {
-      device,
-      plan: { device: device.name, address: device.address, outcome, changes: [], error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } },
-    };
+    const data = toErrorData(error);
+    const outcome = data.code === 'E_SSH_UNREACHABLE' ? 'unreachable' : 'failed';
+    return { device, plan: { device: device.name, address: device.address, outcome, changes: [], error: data } };
   }
 }
 

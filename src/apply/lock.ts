@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LanmcpError } from '../shared/errors.js';
@@ -31,10 +31,13 @@ export async function acquireApplyLock(stateDir: string): Promise<() => Promise<
       const handle = await open(path, 'wx', 0o600);
       await handle.writeFile(`${JSON.stringify(owner)}\n`);
       await handle.close();
-      return () => rm(path, { force: true });
+      return () => releaseIfOurs(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = await readOwner(path);
+      if (!holder && (await isFresh(path))) {
+        throw new LanmcpError('E_APPLY_LOCKED', `another apply is taking ${path} right now`, { hint: 'wait for it to finish' });
+      }
       if (holder && (holder.host !== owner.host || isAlive(holder.pid))) {
         throw new LanmcpError('E_APPLY_LOCKED', `another apply holds ${path}: pid ${holder.pid} on ${holder.host}, started ${holder.started}`, {
           hint: holder.host === owner.host ? 'wait for it to finish' : `if that apply is gone, remove ${path}`,
@@ -44,6 +47,17 @@ export async function acquireApplyLock(stateDir: string): Promise<() => Promise<
     }
   }
   throw new LanmcpError('E_APPLY_LOCKED', `could not take ${path}`, { hint: 'another apply raced for it; try again' });
+}
+
+/** A lock file that cannot be read yet may be one another apply is writing this instant. */
+async function isFresh(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs < 5_000;
+}
+
+/** Removes the lock only while it is still ours (a stale-lock takeover may have replaced it). */
+async function releaseIfOurs(path: string): Promise<void> {
+  if ((await readOwner(path))?.pid === process.pid) await rm(path, { force: true });
 }
 
 async function readOwner(path: string): Promise<LockOwner | undefined> {

@@ -3,6 +3,7 @@ import type { Artifacts } from './artifacts.js';
 import { executeDevice, type DeviceResult } from './execute-device.js';
 import type { DeviceInspection } from './inspect.js';
 import type { TokenStore } from '../secrets/token-store.js';
+import { toErrorData } from '../shared/errors.js';
 
 export interface RunOptions {
   artifacts: Artifacts;
@@ -22,7 +23,8 @@ export async function runDevices(inspections: DeviceInspection[], options: RunOp
     inspections.map((inspection) => ({
       title: `${inspection.plan.device}: ${inspection.plan.outcome}`,
       task: async (_ctx: unknown, task: { output: string; title: string }) => {
-        const result = await executeDevice(inspection, { artifacts: options.artifacts, tokens: options.tokens, report: (step) => (task.output = step) });
+        const result = await executeDevice(inspection, { artifacts: options.artifacts, tokens: options.tokens, report: (step) => (task.output = step) })
+          .catch((error: unknown): DeviceResult => ({ device: inspection.plan.device, status: 'failed', ok: 0, changed: 0, error: toErrorData(error) }));
         results.set(inspection.plan.device, result);
         task.title = `${inspection.plan.device}: ${result.status}${result.verify ? ` (edge ${result.verify.version} answers MCP, ${result.verify.tools.length} tools)` : ''}`;
         if (result.status === 'failed' || result.status === 'unreachable') throw new Error(`${inspection.plan.device}: ${result.error?.message ?? result.status}`);
@@ -38,5 +40,5 @@ export async function runDevices(inspections: DeviceInspection[], options: RunOp
     },
   );
   await tasks.run().catch(() => undefined);
-  return inspections.map((i) => results.get(i.plan.device) ?? { device: i.plan.device, status: 'failed', ok: 0, changed: 0, error: { code: 'E_INTERNAL', message: 'the device task did not report a result' } });
+  return inspections.map((i) => results.get(i.plan.device)!);
 }

@@ -20,6 +20,13 @@ export function isLanmcpError(value: unknown): value is LanmcpError {
   return value instanceof Error && value.name === 'LanmcpError' && typeof (value as LanmcpError).code === 'string';
 }
 
+/** An error as plain data for plans, results and --json; an unexpected one is a bug and keeps its stack. */
+export function toErrorData(error: unknown): { code: string; message: string; hint?: string } {
+  if (isLanmcpError(error)) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return { code: 'E_INTERNAL', message: `internal error, please report it: ${stack}` };
+}
+
 /**
  * Every error code, with the one-line meaning the README documents. Adding a code here without
  * documenting it in README.md fails `test/unit/error-codes-documented.test.ts`.

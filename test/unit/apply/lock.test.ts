@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,11 +28,23 @@ describe('apply lock', () => {
     await release();
   });
 
-  it('takes over a half-written lock file', async () => {
+  it('treats a half-written lock file as being taken, and takes it over once it is old', async () => {
     const dir = stateDir();
     await (await acquireApplyLock(dir))();
     writeFileSync(join(dir, 'apply.lock'), '{"pid": 12');
+    await expect(acquireApplyLock(dir)).rejects.toMatchObject({ code: 'E_APPLY_LOCKED', message: expect.stringContaining('right now') });
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, 'apply.lock'), old, old);
     await (await acquireApplyLock(dir))();
+  });
+
+  it('release leaves a lock that is no longer ours', async () => {
+    const dir = stateDir();
+    const release = await acquireApplyLock(dir);
+    const other = JSON.stringify({ pid: process.pid + 1, host: hostname(), started: 'now' });
+    writeFileSync(join(dir, 'apply.lock'), other);
+    await release();
+    expect(readFileSync(join(dir, 'apply.lock'), 'utf8')).toBe(other);
   });
 
   it('never takes over a lock held from another host', async () => {
