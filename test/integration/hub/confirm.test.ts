@@ -101,7 +101,11 @@ describe('confirm: destructive / all / never', () => {
       headers: { authorization: `Bearer ${hub.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'system_info', arguments: { host: 'lab1' } } }),
     });
-    const body = await response.json() as { result: { isError?: boolean; content: { text: string }[] } };
+    // One JSON body, or an SSE stream when the hub streams calls that need a human: the answer is the same.
+    const text = await response.text();
+    const json = response.headers.get('content-type')?.startsWith('text/event-stream')
+      ? text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).at(-1)! : text;
+    const body = JSON.parse(json) as { result: { isError?: boolean; content: { text: string }[] } };
     expect(body.result.isError).toBe(true);
     expect(body.result.content[0]!.text).toMatch(/without a session/);
     expect(edges.get('lab1')!.calls).toEqual([]);
