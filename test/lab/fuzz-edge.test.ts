@@ -15,8 +15,8 @@ const { seed, scale } = fuzzSettings();
 const COUNT = Math.round(2000 * scale);
 /** The edge's default body limit (the inventory does not change it). */
 const MAX_BYTES = 4 * 1_048_576;
-/** Below the audit-line overflow depth (test/integration/fuzz/edge-http.test.ts). */
-const SAFE_ARGUMENT_DEPTH = 500;
+/** `[[…]]` inside tool arguments goes this deep (past JSON.stringify's ~4000). */
+const ARGUMENT_DEPTH = 20_000;
 const CRASH = /FATAL|RangeError|Uncaught|heap out of memory|core dumped|Segmentation|lanmcp-edge: error|Main process exited|Failed with result/;
 
 const lab1: DeviceAccess = { exec: (command) => deviceExec('lab1', command), copy: (local, remote) => copyToDevice('lab1', local, remote) };
@@ -47,7 +47,7 @@ it(`an edge provisioned by lanmcp apply takes ${COUNT / 2} + ${COUNT} hostile re
 
   // Over the bridge a 4 MiB body past the limit may meet a reset instead of its 413 (the edge closes the
   // connection before the client has finished writing: docs/security-testing.md); counted, not failed.
-  const target = { port: 8766, token, maxBytes: MAX_BYTES, argumentDepth: SAFE_ARGUMENT_DEPTH, address: labDevice('lab1').address, resetOver413: true };
+  const target = { port: 8766, token, maxBytes: MAX_BYTES, argumentDepth: ARGUMENT_DEPTH, address: labDevice('lab1').address, resetOver413: true };
   // A first half warms the heap up (4 MiB bodies grow it once); the second must not grow it further.
   const warmUp = await fuzzEdge(createRandom(seed).fork('lab-warm-up'), target, Math.round(COUNT / 2));
   const memoryWarm = await edgeMemory(lab1);

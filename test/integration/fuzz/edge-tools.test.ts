@@ -96,22 +96,17 @@ describe(`edge tool arguments fuzz (seed ${seed})`, () => {
     expect(readFileSync(join(world.root, 'etc-lanmcp-edge/config.json'), 'utf8')).toBe('{"token_sha256":"00"}\n');
   }, 60_000);
 
-  // BUG (src/edge/protected-paths.ts resolveWriteTargets + src/edge/probes.ts writeFileAtomic): `..` is
-  // folded lexically before symlinks are resolved, but the kernel applies `..` to the directory a symlink
-  // led to. With sandbox/to-lib → <opt-lanmcp-edge>/lib, write_file("<sandbox>/to-lib/../pwned") is checked
-  // as <sandbox>/pwned (allowed); writeFileAtomic then writes its temp file at join(dirname(path)) (lexical:
-  // <sandbox>/.pwned.lanmcp-…) and rename()s it to the raw path, which the kernel resolves to
-  // <opt-lanmcp-edge>/pwned: a file lands inside the edge's protected bundle directory. Fix: in write_file,
-  // refuse paths with `.`/`..` segments (pattern ^/(?!.*(^|/)\.\.?(/|$))), or resolve the path once
-  // (posix.resolve) and pass that same resolved path to both decideWrite and writeFileAtomic.
-  it.fails('`..` after a symlink into a protected directory does not write into it', async () => {
+  // Was a bug (fixed in 888e4d6, write_file now refuses `.` and `..` segments): `..` was folded lexically
+  // before symlinks were resolved, but the kernel applies it to the directory a symlink led to, so
+  // write_file("<sandbox>/to-lib/../pwned") (to-lib → <opt-lanmcp-edge>/lib) landed in <opt-lanmcp-edge>.
+  it('`..` after a symlink into a protected directory does not write into it', async () => {
     const escape = `${world.sandbox}/to-lib/../pwned`;
     const result = await call('write_file', { path: escape, content: 'pwned\n' });
     const landed = existsSync(join(world.root, 'opt-lanmcp-edge/pwned'));
     expect({ landed, isError: result.isError }).toEqual({ landed: false, isError: true });
   });
 
-  it.fails('the same hole found by the path fuzzer once `..` may follow a symlink', async () => {
+  it('the path fuzzer with `..` allowed after symlinks finds no way into a protected path', async () => {
     const failures = await fuzzPaths(createRandom(seed).fork('paths-dotdot'), COUNT, { dotDotAfterLink: true });
     expect(failures, `seed ${seed}`).toEqual([]);
   }, 60_000);

@@ -102,10 +102,7 @@ function message(r: Random): Record<string, unknown> {
   return msg;
 }
 
-/**
- * One request body. `argumentDepth` caps how deep `[[…]]` nesting inside tool arguments goes: deeper
- * nesting is covered by its own test (see edge-http.test.ts, the audit-line overflow).
- */
+/** One request body; `argumentDepth` is how deep `[[…]]` nesting inside tool arguments may go. */
 export function hostileBody(r: Random, options: { maxBytes: number; argumentDepth: number }): HostileBody {
   const valid = JSON.stringify(message(r));
   switch (r.int(0, 15)) {

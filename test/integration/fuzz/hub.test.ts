@@ -5,15 +5,17 @@ import { hostileRequest, type HostileRequest } from './hostile-http.js';
 import { createFuzzAgent, send } from './http-send.js';
 import { listenHub, mcpSpec, startRecordingUpstream, type ListeningHub, type RecordingUpstream } from './hub-fixtures.js';
 import { checkHubReply, headerBytes, prototypePollution } from './oracle.js';
+import { deepArray } from './hostile-values.js';
 import { createRandom, fuzzSettings, type Random } from './random.js';
 
 // The hub on loopback with two upstreams that record what reaches them: a fake edge and a `kind: mcp`
 // server with a free-form tool. Unauthenticated fuzz must reach neither; authenticated fuzz must never
 // get a 5xx, and the hub must keep serving a real client afterwards.
 const { seed, scale } = fuzzSettings();
-const COUNT = Math.round(1200 * scale);
+const COUNT = Math.round(800 * scale);
 const UPSTREAM_TOKEN = 'ha-upstream-secret-token';
-const SAFE_ARGUMENT_DEPTH = 500;
+/** `[[…]]` inside tool arguments goes this deep (past JSON.stringify's ~4000). */
+const ARGUMENT_DEPTH = 20_000;
 
 let edge: FakeEdge;
 let upstream: RecordingUpstream;
@@ -44,7 +46,11 @@ function aimAtHub(r: Random, req: HostileRequest): HostileRequest {
   if (r.chance(0.25)) value.params.name = r.pick(['ha_echo', 'run_on_many', 'network_resources']);
   if (typeof args === 'object' && args !== null && !Array.isArray(args) && r.chance(0.8)) (args as Record<string, unknown>).host = r.pick(['kitchen', 'kitchen', 'ha', 'nowhere', '__proto__']);
   if (value.params.name === 'run_on_many' && typeof args === 'object' && args !== null) (args as Record<string, unknown>).target = r.pick(['all', 'kitchen', ['kitchen'], 'nope', {}]);
-  return { ...req, body: { ...req.body, text: JSON.stringify(value) } };
+  try {
+    return { ...req, body: { ...req.body, text: JSON.stringify(value) } };
+  } catch {
+    return req; // nested too deep for JSON.stringify: sent as generated
+  }
 }
 
 async function fuzzHub(r: Random, count: number, prepare: (req: HostileRequest) => HostileRequest): Promise<{ failures: string[]; statuses: Record<number, number> }> {
@@ -55,7 +61,7 @@ async function fuzzHub(r: Random, count: number, prepare: (req: HostileRequest) 
   const worker = async () => {
     while (next < count) {
       const index = next++;
-      const req = prepare(aimAtHub(r, hostileRequest(r, { port: hub.port, token: hub.token, maxBytes: 65_536, argumentDepth: SAFE_ARGUMENT_DEPTH })));
+      const req = prepare(aimAtHub(r, hostileRequest(r, { port: hub.port, token: hub.token, maxBytes: 65_536, argumentDepth: ARGUMENT_DEPTH })));
       // Fastify's 431 omits `Connection: close` before dropping the socket (see the test below): an oversized
       // head goes on its own connection so that quirk cannot fail the next, innocent request.
       const reply = await send(hub.port, headerBytes(req) > 12_000 ? false : agent, { method: req.method, path: req.path, headers: req.headers, body: req.body.text }, 30_000);
@@ -184,6 +190,28 @@ describe(`hub fuzz (seed ${seed})`, () => {
       await small.close();
     }
   });
+
+  // BUG (src/hub/audit.ts redactArgs/redactValue, called from src/hub/tools/dispatch.ts dispatchToolCall
+  // AFTER the call ran): redaction recurses without a depth bound and overflows the stack sooner than
+  // JSON.stringify does. Arguments nested ~2750–4000 deep are serialized by the hub's SDK client and RUN on
+  // a `kind: mcp` upstream, then redactArgs throws: no audit line at all for a call that executed, and the
+  // client gets -32603. Fix: redact iteratively or with a depth cap ("[too deep]" past e.g. 64 levels), and
+  // never let the audit write throw (catch and write the line without args, as the edge now does).
+  it.fails('a call forwarded to an upstream is audited at every argument depth the hub can serialize', async () => {
+    const headers = { host: `127.0.0.1:${hub.port}`, authorization: `Bearer ${hub.token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
+    const unaudited: number[] = [];
+    for (let depth = 2000; depth <= 6000; depth += 250) {
+      const marker = `depth-${depth}`;
+      const body = `{"jsonrpc":"2.0","id":${depth},"method":"tools/call","params":{"name":"ha_echo","arguments":{"marker":"${marker}","nested":${deepArray(depth)}}}}`;
+      const reply = await send(hub.port, false, { method: 'POST', path: '/mcp/stateless', headers, body }, 30_000);
+      expect(reply.status, reply.body.slice(0, 200)).toBe(200);
+      await hub.app.hub.runtime.audit.flush();
+      const reached = upstream.calls.some((args) => (args as { marker?: string }).marker === marker);
+      const audited = hub.auditLines().some((line) => (line.args as { marker?: string } | undefined)?.marker === marker);
+      if (reached && !audited) unaudited.push(depth);
+    }
+    expect(unaudited, 'depths whose call reached the upstream without an audit line').toEqual([]);
+  }, 60_000);
 
   it('a real client still works after the fuzz', async () => {
     const client = await connectClient(hub.url, hub.token);

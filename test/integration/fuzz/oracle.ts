@@ -118,7 +118,9 @@ export function checkHubReply(req: HostileRequest, reply: Reply): string {
   if (!guarded) return [401, 403, 404, 413, 415].includes(reply.status) ? '' : `expected 404 for ${req.path}, got ${reply.status}`;
   const routed = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD'].includes(req.method);
   if (routed && (req.refused.host || req.refused.origin)) return reply.status === 403 ? '' : `expected 403, got ${reply.status}: ${reply.body.slice(0, 200)}`;
-  if (routed && req.refused.auth) return reply.status === 401 ? '' : `expected 401, got ${reply.status}: ${reply.body.slice(0, 200)}`;
+  // GET / may answer a browser with the status page's sign-in form (HTML, no data) instead of 401.
+  const signIn = path === '/' && reply.status === 200 && String(reply.headers['content-type']).startsWith('text/html');
+  if (routed && req.refused.auth && !signIn) return reply.status === 401 ? '' : `expected 401, got ${reply.status}: ${reply.body.slice(0, 200)}`;
   if (path !== '/mcp' && path !== '/mcp/stateless') return '';
   if (!HUB_BODY_STATUSES.includes(reply.status)) return `unexpected status ${reply.status}: ${reply.body.slice(0, 300)}`;
   if (reply.status >= 400 && req.method !== 'HEAD' && reply.body !== '') {
