@@ -20,6 +20,7 @@ export async function loadEdgeConfig(path: string): Promise<EdgeConfig> {
   try {
     return parseEdgeConfig(json);
   } catch (error) {
-    throw new LanmcpError('E_EDGE_CONFIG', `${path}: ${(error as Error).message}`, { cause: error });
+    const hint = (error as { hint?: string }).hint;
+    throw new LanmcpError('E_EDGE_CONFIG', `${path}: ${(error as Error).message}`, { cause: error, ...(hint ? { hint } : {}) });
   }
 }

@@ -46,11 +46,17 @@ function listResources(u: Upstream): Promise<Resource[]> {
 }
 
 function listTemplates(u: Upstream): Promise<ResourceTemplate[]> {
-  return u.request(async (client, signal) => (await client.listResourceTemplates({}, opts(signal))).resourceTemplates, {});
+  return collect(u, async (client, c, s) => {
+    const r = await client.listResourceTemplates(cursorOf(c), opts(s));
+    return { items: r.resourceTemplates, ...(r.nextCursor ? { next: r.nextCursor } : {}) };
+  });
 }
 
 function listPrompts(u: Upstream): Promise<Prompt[]> {
-  return u.request(async (client, signal) => (await client.listPrompts({}, opts(signal))).prompts, {});
+  return collect(u, async (client, c, s) => {
+    const r = await client.listPrompts(cursorOf(c), opts(s));
+    return { items: r.prompts, ...(r.nextCursor ? { next: r.nextCursor } : {}) };
+  });
 }
 
 /** The upstream serving a URI: the one listing it, or the one whose template matches it. */

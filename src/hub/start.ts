@@ -34,9 +34,11 @@ export async function startHub(options: HubOptions & { host: string; port: numbe
   await app.hub.runtime.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  // A wildcard listener is reached through loopback; an IPv6 address needs brackets in a URL.
+  const reachable = options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '::1' : options.host;
+  const host = reachable.includes(':') ? `[${reachable}]` : reachable;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/mcp`,
+    url: `http://${host}:${port}/mcp`,
     upstreams: () => [...app.hub.runtime.upstreams.values()].map((u) => u.status()),
     close: () => app.close(),
   };

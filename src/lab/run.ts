@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { LanmcpError } from '../shared/errors.js';
+import { quote } from '../remote/shell.js';
 
 /** What a finished command left behind. */
 export interface CommandResult {
@@ -62,12 +63,7 @@ export function commandFailed(argv: readonly string[], result: CommandResult, ti
 
 /** argv as a copy-pasteable shell line (long arguments such as scripts are shortened). */
 export function renderArgv(argv: readonly string[]): string {
-  return argv.map((arg) => shellQuote(arg.length > 120 ? `${arg.slice(0, 117)}...` : arg)).join(' ');
-}
-
-/** Quotes one word for a POSIX shell. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return argv.map((arg) => quote(arg.length > 120 ? `${arg.slice(0, 117)}...` : arg)).join(' ');
 }
 
 /** Wraps a lab error with the step it belongs to, keeping the original as cause. */
