@@ -65,7 +65,7 @@ describe('status page sign-in', () => {
   });
 
   it('a bad token is a 401 sign-in page with an error; an edge token is told so; no cookie is set', async () => {
-    const { login } = await hubWith();
+    const { app, login } = await hubWith();
     const bad = await login('lmc_wrong-token-0000000000000000000000');
     expect(bad.statusCode).toBe(401);
     expect(bad.body).toContain('Unknown or revoked token.');
@@ -73,6 +73,8 @@ describe('status page sign-in', () => {
     expect(bad.headers['set-cookie']).toBeUndefined();
     expect((await login(EDGE_TOKEN)).body).toContain('This is an edge token');
     expect((await login('')).statusCode).toBe(401);
+    const reloaded = await app.inject({ method: 'GET', url: '/login', headers: HTML });
+    expect([reloaded.statusCode, reloaded.headers.location]).toEqual([303, '/']);
   });
 
   it('a good token sets an HttpOnly, SameSite=Strict session cookie holding a random id (Secure over HTTPS), then redirects to /', async () => {
