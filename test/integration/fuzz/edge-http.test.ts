@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeSystem, type FakeSystem } from '../../unit/edge/fake-system.js';
 import { TEST_TOKEN, testConfig } from '../../unit/edge/test-config.js';
-import { listenEdge, MCP_HEADERS, rawRequest, type Listening } from '../edge/http-helpers.js';
+import { listenEdge, MCP_HEADERS, rawRequest, rpc, type Listening } from '../edge/http-helpers.js';
 import { rawRequests } from './hostile-http.js';
 import { deepArray } from './hostile-values.js';
 import { fuzzEdge } from './fuzz-run.js';
@@ -59,6 +59,19 @@ describe(`edge HTTP fuzz (seed ${seed}, ${COUNT} requests)`, () => {
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toMatchObject({ id: 7, result: { isError: true } });
     expect(system.auditEntries().length).toBe(before + 1);
+  });
+
+  // BUG (src/edge/tool-call.ts audit(): arguments are rendered whole, only env/stdin/content are redacted):
+  // one call with a 60 KB path (or a 4 MiB one on a device's default limit, or a 20 000-item argv) writes an
+  // audit line that size to the journal, refused or not, so a client floods the journal at the body limit
+  // per request (seen in the lab run). Fix: cap each string in the audited arguments (e.g. 512 characters +
+  // "…(N bytes)") and each array (first 64 items + a count) before rendering the line.
+  it.fails('an audit line stays small whatever the size of the arguments', async () => {
+    const before = system.logs.length;
+    await rawRequest(edge.port, { headers: MCP_HEADERS, body: rpc(8, 'tools/call', { name: 'read_file', arguments: { path: `/${'y'.repeat(60_000)}` } }) });
+    const line = system.logs.slice(before).find((l) => l.includes('"edge":"call"'));
+    expect(line?.length ?? 0).toBeGreaterThan(0);
+    expect(line!.length).toBeLessThan(8192);
   });
 
   it('a body cut short by the client (half-closed before Content-Length bytes) is not answered as a 5xx', async () => {
