@@ -21,10 +21,15 @@ let page: Page;
 let profile: string;
 const dialogs: string[] = [];
 
+const MISSING = `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (scripts/install-deps.sh does). This test never downloads a browser.`;
+
+/** Each test fails with the install hint when there is no browser (a failed beforeAll would show as skipped tests). */
+function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(MISSING);
+}
+
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (scripts/install-deps.sh does). This test never downloads a browser.`);
-  }
+  if (!existsSync(CHROMIUM)) return;
   fleet = await startStatusFleet();
   hub = await startTestHub({ specs: fleet.specs });
   // One real call through the hub, so the audit log has a recent line to show.
@@ -56,6 +61,7 @@ const base = () => hub.url.replace(/\/mcp$/, '');
 
 describe('status page in headless Chromium', () => {
   it('signs in with a client token at a phone viewport and shows every device and a recent call', async () => {
+    requireChromium();
     await page.goto(`${base()}/`);
     await expect.poll(() => page.locator('form[action="/login"]').count()).toBe(1);
     await screenshot('status-page-login-phone.png');
@@ -90,6 +96,7 @@ describe('status page in headless Chromium', () => {
   }, 60_000);
 
   it('keeps the session in an HttpOnly, SameSite=Strict cookie that is not the token; desktop layout is a table', async () => {
+    requireChromium();
     const [cookie, ...others] = await context.cookies();
     expect(others).toEqual([]);
     expect(cookie).toMatchObject({ name: 'lanmcp_session', httpOnly: true, sameSite: 'Strict', secure: false, path: '/' });
@@ -105,6 +112,7 @@ describe('status page in headless Chromium', () => {
   }, 60_000);
 
   it('signs out: the sign-in form again, and the old cookie no longer opens the page', async () => {
+    requireChromium();
     const [before] = await context.cookies();
     await Promise.all([page.waitForURL(`${base()}/`), page.click('text=Sign out')]);
     await page.locator('form[action="/login"]').waitFor();
