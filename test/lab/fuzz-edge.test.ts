@@ -56,11 +56,18 @@ it(`an edge provisioned by lanmcp apply takes ${COUNT / 2} + ${COUNT} hostile re
   expect(run.sent).toBe(COUNT);
 
   expect(await unitState()).toEqual(before);
-  const memoryAfter = await edgeMemory(lab1);
+  // Garbage from 4 MiB bodies and multi-MB audit lines is collected a little later: RSS must come back
+  // near its warm level within 30 s (a leak would not), and the peak must stay bounded.
+  let memoryAfter = await edgeMemory(lab1);
+  for (let i = 0; i < 30 && memoryAfter.rssKb - memoryWarm.rssKb >= 24_000; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    memoryAfter = await edgeMemory(lab1);
+  }
   expect(memoryAfter.pid).toBe(memoryBefore.pid);
-  const memory = `RSS ${memoryBefore.rssKb} → ${memoryWarm.rssKb} (warm) → ${memoryAfter.rssKb} kB`;
+  const peakKb = Number((await deviceExec('lab1', `grep VmHWM /proc/${memoryAfter.pid}/status`)).stdout.split(/\s+/)[1]);
+  const memory = `RSS ${memoryBefore.rssKb} → ${memoryWarm.rssKb} (warm) → ${memoryAfter.rssKb} kB, peak ${peakKb} kB`;
   expect(memoryAfter.rssKb - memoryWarm.rssKb, memory).toBeLessThan(24_000);
-  expect(memoryAfter.rssKb, memory).toBeLessThan(200_000);
+  expect(peakKb, memory).toBeLessThan(300_000);
   const journal = await deviceExec('lab1', `journalctl -u lanmcp-edge --since "${since}" --no-pager -o cat`);
   expect(journal.stdout.split('\n').filter((line) => CRASH.test(line))).toEqual([]);
   // The calls that got through were audited on the device.
