@@ -7,7 +7,7 @@ import { configAccess, logGroups } from '../plan/plan-access.js';
 import type { Change, DesiredEdge, DesiredFile, DeviceFacts, Receipt } from '../plan/types.js';
 import type { Connector } from '../remote/connector.js';
 import type { TokenStore } from '../secrets/token-store.js';
-import { isLanmcpError } from '../shared/errors.js';
+import { isLanmcpError, type LanmcpError } from '../shared/errors.js';
 import { fingerprint } from '../shared/hash.js';
 
 export interface DeviceResult {
@@ -105,14 +105,15 @@ async function converge(inspection: ReadyInspection, changes: Change[], context:
 
   context.report(account ? `writing files (user ${account.user})` : 'writing files');
   await runStep(connector, 'preparing folders', prepareScript({ leftovers: work.leftovers, keep: kept, remove: work.remove, configDir: access.dir, ...(account ? { account } : {}) }));
-  for (const file of work.write) {
-    await connector.putFile(file.path, file.source.kind === 'text' ? file.source.text : context.artifacts.bundle, { mode: file.mode, become: true });
-  }
   // putFile leaves root:root; a run_as edge reads its config through the group (set before any restart).
   const groups = work.write.filter((f) => f.readableBy !== undefined).map((f) => ({ path: f.path, group: access.group }));
   const restart = service.includes('restart') || service.includes('start');
   let verify: VerifyResult | undefined;
   try {
+    // From the first upload on, any failure puts the previous files back: never a mix of old and new.
+    for (const file of work.write) {
+      await connector.putFile(file.path, file.source.kind === 'text' ? file.source.text : context.artifacts.bundle, { mode: file.mode, become: true });
+    }
     context.report(restart ? 'restarting the edge' : 'updating the service');
     await runStep(connector, 'systemctl', serviceScript({ groups, reload: work.write.some((f) => f.path === EDGE_LAYOUT.unit.path), enable: service.includes('enable'), restart }));
     if (restart || inspection.issuedToken) {
@@ -123,15 +124,29 @@ async function converge(inspection: ReadyInspection, changes: Change[], context:
     if (!isLanmcpError(error)) throw error;
     context.report('rolling back');
     const restore = [...work.write.map((f) => ({ path: f.path, existed: existed(f.path) })), ...work.remove.map((path) => ({ path, existed: true }))];
-    await runStep(connector, 'rollback', rollbackScript(restore, { wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
-    const previous = facts.service.active ? 'the previous version is running again' : 'the device is back to how it was';
-    return { device: plan.device, status: 'failed', ok: 0, changed: 0, rolledBack: true, error: { code: error.code, message: `${error.message}; rolled back: ${previous}`, ...(error.hint ? { hint: error.hint } : {}) } };
+    return rollBack(inspection, error, rollbackScript(restore, { wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
   }
+  // Verified: the device now accepts only the issued token, so keep it before anything else can fail.
+  if (inspection.issuedToken) await context.tokens.write(desired.device, inspection.issuedToken);
   context.report('writing the receipt');
   await connector.putFile(EDGE_LAYOUT.receipt.path, `${JSON.stringify(renderReceipt(desired), null, 2)}\n`, { mode: EDGE_LAYOUT.receipt.mode, become: true });
   await runStep(connector, 'cleanup', cleanupScript(kept));
-  if (inspection.issuedToken) await context.tokens.write(desired.device, inspection.issuedToken);
   return { device: plan.device, status: 'changed', ok: plan.changes.length, changed: changes.length, ...(verify ? { verify } : {}) };
+}
+
+/** Puts the previous files back; a rollback that fails too is reported with the error that caused it. */
+async function rollBack(inspection: ReadyInspection, cause: LanmcpError, script: string): Promise<DeviceResult> {
+  const { connector, facts, plan } = inspection;
+  const base = { device: plan.device, status: 'failed' as const, ok: 0, changed: 0 };
+  const hint = cause.hint ? { hint: cause.hint } : {};
+  try {
+    await runStep(connector, 'rollback', script);
+  } catch (failure) {
+    const message = `${cause.message}; the rollback failed too: ${failure instanceof Error ? failure.message : String(failure)}`;
+    return { ...base, rolledBack: false, error: { code: cause.code, message, ...hint } };
+  }
+  const previous = facts.service.active ? 'the previous version is running again' : 'the device is back to how it was';
+  return { ...base, rolledBack: true, error: { code: cause.code, message: `${cause.message}; rolled back: ${previous}`, ...hint } };
 }
 
 function renderReceipt(desired: DesiredEdge): Receipt {

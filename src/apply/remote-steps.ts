@@ -71,7 +71,8 @@ export function serviceScript(options: { groups?: { path: string; group: string 
     'set -e',
     ...(options.groups ?? []).map(({ path, group }) => `chgrp ${quote(group)} ${quote(path)}`),
     ...(options.reload ? ['systemctl daemon-reload'] : []),
-    ...(options.enable ? [`systemctl enable --quiet ${unit}`] : []),
+    // --no-reload: the daemon-reload above (when the unit changed) already did it; a second costs ~150 ms a device.
+    ...(options.enable ? [`systemctl enable --quiet --no-reload ${unit}`] : []),
     ...(options.restart ? [`systemctl restart ${unit}`] : []),
   ].join('\n');
 }

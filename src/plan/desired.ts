@@ -1,4 +1,4 @@
-import type { EdgeConfig } from '../edge/config.js';
+import { DEFAULT_PROTECTED_PATHS, type EdgeConfig } from '../edge/config.js';
 import type { EdgeDevice } from '../inventory/types.js';
 import { sha256Hex } from '../shared/hash.js';
 import { renderEdgeUnit } from './edge-unit.js';
@@ -35,7 +35,7 @@ export function renderEdgeConfig(device: EdgeDevice, tokenSha256: string): EdgeC
       max_output_bytes: policy.max_output_bytes,
       max_concurrent: policy.max_concurrent,
     },
-    protected_paths: [EDGE_LAYOUT.bundle.path, '/etc/lanmcp-edge', EDGE_LAYOUT.unit.path, `${EDGE_LAYOUT.unit.path}.d`, '/var/lib/lanmcp-edge'],
+    protected_paths: [...DEFAULT_PROTECTED_PATHS, EDGE_LAYOUT.polkitRule.path],
     allowed_hosts: [device.address],
     max_request_bytes: 4 * 1_048_576,
     progress_interval_ms: 10_000,
