@@ -33,7 +33,7 @@ afterAll(async () => {
 it(`the edge bundle process answers ${COUNT} hostile requests (seed ${seed}) without a crash, a restart or growing memory`, async () => {
   const pid = edge.child.pid!;
   const samples: number[] = [];
-  const run = await fuzzEdge(createRandom(seed).fork('bundle'), { port: edge.port, token: TEST_TOKEN, maxBytes: MAX_BYTES, argumentDepth: ARGUMENT_DEPTH }, COUNT,
+  const run = await fuzzEdge(createRandom(seed).fork('bundle'), { port: edge.port, token: TEST_TOKEN, maxBytes: MAX_BYTES, argumentDepth: ARGUMENT_DEPTH, resetOnEarlyReject: true }, COUNT,
     async () => { samples.push((await processMemory(pid)).rssKb); });
   const after = await processMemory(pid);
   expect(run.failures, `seed ${seed}`).toEqual([]);
@@ -44,5 +44,5 @@ it(`the edge bundle process answers ${COUNT} hostile requests (seed ${seed}) wit
   const warm = samples[1] ?? samples[0]!;
   expect(after.rssKb - warm, `RSS samples ${samples.join(', ')} kB, now ${after.rssKb} kB, peak ${after.hwmKb} kB`).toBeLessThan(24_000);
   expect(after.hwmKb).toBeLessThan(200_000);
-  process.stderr.write(`[fuzz bundle] ${run.sent} requests, statuses ${JSON.stringify(run.statuses)}, RSS ${samples.join(' → ')} → ${after.rssKb} kB, peak ${after.hwmKb} kB\n`);
+  process.stderr.write(`[fuzz bundle] ${run.sent} requests, early-reject-as-reset ${run.resets}, statuses ${JSON.stringify(run.statuses)}, RSS ${samples.join(' → ')} → ${after.rssKb} kB, peak ${after.hwmKb} kB\n`);
 }, 180_000);
