@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ConfirmationRecord } from './tools/confirm-gate.js';
 
 /** One line of the hub's audit log (JSON Lines). */
 export interface AuditEntry {
@@ -17,6 +18,8 @@ export interface AuditEntry {
   outcome: 'ok' | 'error';
   /** Short reason for an error outcome (first line of the result text). */
   error?: string;
+  /** For calls a human had to confirm: approved, declined or refused, and by whom. */
+  confirmation?: ConfirmationRecord;
   duration_ms: number;
 }
 

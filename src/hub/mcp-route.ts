@@ -4,6 +4,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createSessionServer } from './mcp-server.js';
 import type { HubRuntime } from './runtime.js';
 import type { SessionRegistry } from './sessions.js';
+import { callNeedsConfirmation } from './tools/dispatch.js';
 
 /** The token name the auth hook attached to the request. */
 export const TOKEN_NAME = Symbol('lanmcp.tokenName');
@@ -18,7 +19,8 @@ export function jsonRpcError(reply: FastifyReply, status: number, code: number, 
 
 /**
  * Whether a POST should answer as SSE: only when server→client messages may flow during it — a tool call
- * that asked for progress, or one forwarded to a generic MCP upstream (which may log, sample or elicit).
+ * that asked for progress, one forwarded to a generic MCP upstream (which may log, sample or elicit), or
+ * one that must be confirmed by a human first.
  * Everything else answers as one JSON body, which survives proxies that buffer SSE.
  */
 export function wantsStream(body: unknown, runtime: HubRuntime): boolean {
@@ -27,7 +29,10 @@ export function wantsStream(body: unknown, runtime: HubRuntime): boolean {
     const msg = m as { method?: string; params?: { name?: unknown; _meta?: { progressToken?: unknown } } };
     if (msg?.method !== 'tools/call') return false;
     if (msg.params?._meta?.progressToken !== undefined) return true;
-    return typeof msg.params?.name === 'string' && runtime.catalog().routes.get(msg.params.name)?.kind === 'upstream';
+    if (typeof msg.params?.name !== 'string') return false;
+    // A call waiting for a human's approval sends its question (elicitation) on its own stream.
+    const args = (msg.params as { arguments?: Record<string, unknown> }).arguments ?? {};
+    return runtime.catalog().routes.get(msg.params.name)?.kind === 'upstream' || callNeedsConfirmation(runtime, msg.params.name, args);
   });
 }
 

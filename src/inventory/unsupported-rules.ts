@@ -1,5 +1,5 @@
 // Settings the schema accepts but this version of lanmcp does not act on yet. Each is a warning at the
-// place it is written, so nobody relies on a protection that is not there (e.g. a confirmation prompt).
+// place it is written, so nobody relies on a protection that is not there (e.g. TLS between hub and edge).
 import type { Diagnostic } from '../shared/diagnostics.js';
 import { asMap, entriesOf } from './raw.js';
 import type { RawMap } from './raw.js';
@@ -17,13 +17,9 @@ function layers(data: RawMap): [string[], RawMap | undefined][] {
 
 function checkEdgeLayer(path: string[], layer: RawMap | undefined, sourceMap: SourceMap): Diagnostic[] {
   const edge = asMap(layer?.edge);
-  const confirm = asMap(edge?.policy)?.confirm;
   const found: Diagnostic[] = [];
   if (edge?.tls === true) {
     found.push(sourceMap.report('rule/not-supported-yet', [...path, 'edge', 'tls'], `edge TLS: ${LATER}; edges serve plain HTTP, so tokens and output cross the LAN in clear text`, { severity: 'warning', hint: 'run edges only on a network you trust end to end' }));
-  }
-  if (confirm === 'destructive' || confirm === 'all') {
-    found.push(sourceMap.report('rule/not-supported-yet', [...path, 'edge', 'policy', 'confirm'], `confirm: ${confirm}: ${LATER}; calls are NOT confirmed by a human`, { severity: 'warning', hint: 'use read_only, tools and commands.allow to limit what the agent can do' }));
   }
   return found;
 }

@@ -51,7 +51,7 @@ export const ERROR_CODES = {
   E_ARTIFACT_MISSING: 'the edge bundle (dist/edge.mjs) is missing from this lanmcp installation',
   E_VERIFY_FAILED: 'after apply the edge did not answer MCP over HTTP with the new token and version; the device was rolled back',
   E_APPLY_LOCKED: 'another `lanmcp apply` holds the lock on this inventory (.lanmcp/apply.lock); the message names its pid and start time',
-  E_CONFIRM_REQUIRED: '`apply` needs confirmation and there is no terminal to ask on: pass --yes',
+  E_CONFIRM_REQUIRED: 'a command needs confirmation (apply, or exec on a device with policy.confirm) and there is no terminal to ask on: pass --yes',
   E_HUB_LISTEN: 'the hub cannot listen on HOST:PORT (address in use, or not an address of this machine)',
   E_CLIENT_TOKENS: '.lanmcp/clients.json is invalid, or a client token name is invalid, taken or unknown',
   E_EDGE_CONFIG: 'the edge server could not load its config file (missing, unreadable or invalid)',

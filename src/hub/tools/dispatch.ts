@@ -89,8 +89,7 @@ export async function dispatchToolCall(runtime: HubRuntime, name: string, args: 
   for (const device of devices.length > 0 ? devices : ['-']) runtime.metrics.recordCall(metricName, device, failed ? 'error' : 'ok', duration_ms);
   const first = result.content?.[0];
   const command = commandOf(args);
-  // `confirmation` is not in AuditEntry yet (audit.ts is the lead's): written through a wider type.
-  const entry: AuditEntry & { confirmation?: ConfirmationRecord } = {
+  const entry: AuditEntry = {
     time: new Date().toISOString(), token: caller.token, ...(caller.client ? { client: caller.client } : {}),
     tool: name, devices, ...(command ? { command } : {}), args: redactArgs(name, args),
     outcome: failed ? 'error' : 'ok',

@@ -187,7 +187,7 @@ describe('confirm: destructive / all / never', () => {
 
   // Pinned: a call without a progressToken is answered as plain JSON (mcp-route's wantsStream), where the
   // question cannot travel, so it is refused rather than asked. Passes once wantsStream streams such calls.
-  it.fails('asks even when the client did not ask for progress', async () => {
+  it('asks even when the client did not ask for progress', async () => {
     const { edges, hub } = await fleet({ lab1: 'destructive' });
     const { client } = await elicitingClient(hub, APPROVE);
     const result = await call(client, 'run_command', { host: 'lab1', command: 'true' }, {});
