@@ -6,6 +6,7 @@ import { checkSchema } from './schema-check.js';
 import type { System } from './system.js';
 import { findTool, isEnabled } from './tools/index.js';
 import { failure, refusal, type EdgeTool, type ToolOutcome } from './tools/tool.js';
+import { boundForLog } from '../shared/log-bounds.js';
 
 export interface CallDeps {
   config: EdgeConfig;
@@ -81,7 +82,7 @@ function audit(deps: CallDeps, tool: EdgeTool, args: unknown, outcome: ToolOutco
   let line: string;
   try {
     const plain = typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : { value: args };
-    line = entry(tool.redact ? tool.redact(plain) : plain);
+    line = entry(boundForLog(tool.redact ? tool.redact(plain) : plain) as Record<string, unknown>);
   } catch {
     // Arguments nested too deeply to serialize (a stack overflow): the call is still audited, without them.
     line = entry({ unloggable: 'arguments too deeply nested to log' });

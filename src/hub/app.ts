@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Device } from '../inventory/types.js';
 import { LANMCP_VERSION } from '../shared/version.js';
@@ -48,8 +49,21 @@ declare module 'fastify' {
  * The hub as a Fastify app that never listens (tests use inject(); startHub listens). Upstream health
  * checks start when the app is ready; closing the app closes sessions and upstream connections.
  */
+/**
+ * A malformed or oversized request head (400/431/408) is answered with `Connection: close` before the
+ * socket goes, as node:http does, so a keep-alive client does not reuse a dead connection.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
 export function buildHub(options: HubOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, forceCloseConnections: true });
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, forceCloseConnections: true, clientErrorHandler: answerClientError });
   const metrics = createMetrics();
   const runtime = createHubRuntime({
     specs: options.specs, devices: options.devices ?? [], groups: options.groups ?? {}, perDeviceTools: options.perDeviceTools ?? false,

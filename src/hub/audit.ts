@@ -36,26 +36,30 @@ export function redactText(text: string): string {
   return text.replace(TOKEN_RE, '[redacted]');
 }
 
+/** Deeper than this, arguments are cut: a hostile nesting must neither overflow the stack nor skip the line. */
+const MAX_DEPTH = 32;
+
 /**
  * The arguments as the audit log may show them: env values, stdin and write_file content replaced by
- * their size and hash, token-looking strings and secret-named keys redacted. Pure.
+ * their size and hash, token-looking strings and secret-named keys redacted, nesting cut at MAX_DEPTH. Pure.
  */
-export function redactArgs(tool: string, args: Record<string, unknown>): Record<string, unknown> {
+export function redactArgs(tool: string, args: Record<string, unknown>, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) {
     if (key === 'env' && value && typeof value === 'object') out.env = Object.fromEntries(Object.keys(value).map((k) => [k, '[redacted]']));
     else if ((key === 'stdin' || (key === 'content' && /write_file$/.test(tool))) && typeof value === 'string') out[key] = fingerprintText(value);
     else if (SECRET_KEY_RE.test(key)) out[key] = '[redacted]';
-    else out[key] = redactValue(value);
+    else out[key] = redactValue(value, depth + 1);
   }
   return out;
 }
 
-function redactValue(value: unknown): unknown {
+function redactValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return redactText(value);
-  if (Array.isArray(value)) return value.map(redactValue);
-  if (value && typeof value === 'object') return redactArgs('', value as Record<string, unknown>);
-  return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  return redactArgs('', value as Record<string, unknown>, depth);
 }
 
 /** The command a call runs, for the `command` field (argv joined with spaces). */

@@ -73,6 +73,12 @@ export class SessionTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Calls still running get an answer (and are cancelled on their device) instead of hanging until the
+    // client's own timeout.
+    await Promise.all([...this.byRequest].map(async ([id, transport]) => {
+      this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the session was closed' } });
+      await transport.send({ jsonrpc: '2.0', id, error: { code: -32000, message: 'the session was closed before this call finished; nothing more will run for it' } }).catch(() => {});
+    }));
     await Promise.all([...this.open].map((t) => t.close().catch(() => {})));
     this.open.clear();
     this.byRequest.clear();

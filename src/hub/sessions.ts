@@ -46,8 +46,10 @@ export function createSessionRegistry(runtime: HubRuntime, limits: SessionLimits
     /** A new session for a client presenting `token`; connected but not yet initialized. */
     async create(token: string): Promise<Session> {
       if (sessions.size >= limits.max) {
-        const oldest = [...sessions.values()].sort((a, b) => a.lastSeen - b.lastSeen)[0];
-        if (oldest) await remove(oldest.id);
+        // The least recently used idle session goes first; a busy one only when all are busy (its calls are answered).
+        const byAge = [...sessions.values()].sort((a, b) => a.lastSeen - b.lastSeen);
+        const victim = byAge.find((s) => !s.transport.busy) ?? byAge[0];
+        if (victim) await remove(victim.id);
       }
       const id = randomUUID();
       const state: SessionState = { token, subscriptions: new Set() };

@@ -6,7 +6,7 @@ import { createFuzzAgent, send } from './http-send.js';
 import { listenHub, mcpSpec, startRecordingUpstream, type ListeningHub, type RecordingUpstream } from './hub-fixtures.js';
 
 // Hub bugs the fuzz runs in hub.test.ts found, each pinned by a deterministic test. `it.fails` marks the
-// ones still open: when one is fixed its test starts passing, vitest reports it, and `.fails` goes.
+// ones still open (none now): when one is fixed its test starts passing, vitest reports it, and `.fails` goes.
 const UPSTREAM_TOKEN = 'ha-upstream-secret-token';
 
 let edge: FakeEdge;
@@ -24,12 +24,12 @@ afterAll(async () => {
 });
 
 describe('hub findings of the fuzz runs', () => {
-  // BUG (minor, src/hub/app.ts buildHub: Fastify's default clientErrorHandler): a request head over Node's
+  // Found by the fuzz runs, now fixed (minor, src/hub/app.ts buildHub: Fastify's default clientErrorHandler): a request head over Node's
   // 16 KiB limit gets `431` WITHOUT `Connection: close`, then the socket is destroyed; a keep-alive client
   // (undici in the SDK, Node's Agent) reuses the dead socket and its NEXT request fails with "socket hang up".
   // Node's own handler (the edge) sends `Connection: close`. Fix: Fastify({ clientErrorHandler }) writing
   // `HTTP/1.1 431 …\r\nConnection: close\r\n…` (same for 400), as node:http does.
-  it.fails('after a 431 for an oversized head, the next request on the same keep-alive connection is answered', async () => {
+  it('after a 431 for an oversized head, the next request on the same keep-alive connection is answered', async () => {
     const agent = createFuzzAgent();
     const headers = { host: `127.0.0.1:${hub.port}`, authorization: `Bearer ${hub.token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
     const ping = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
@@ -39,7 +39,7 @@ describe('hub findings of the fuzz runs', () => {
     expect([big.status, next.status]).toEqual([431, 200]);
   });
 
-  // BUG (src/hub/sessions.ts create(), with src/hub/session-transport.ts close()): beyond `sessions.max` the
+  // Found by the fuzz runs, now fixed (src/hub/sessions.ts create(), with src/hub/session-transport.ts close()): beyond `sessions.max` the
   // least recently used session is closed even while one of its calls is running (lastSeen is only the
   // time of its last request, so a long call makes its session "old"). Closing it never ends that call's
   // HTTP response: the client waits until its own timeout (60 s for the SDK) for an answer that never
@@ -47,7 +47,7 @@ describe('hub findings of the fuzz runs', () => {
   // resources/list still running when a fuzzed DELETE closed its session; 30 s without an answer).
   // Fix: evict the least recently used session that is not busy (`!transport.busy`, as sweep() does), and
   // when a busy one must go, answer its open requests with a JSON-RPC error before closing.
-  it.fails('a session evicted by the session cap while a call runs still answers that call', async () => {
+  it('a session evicted by the session cap while a call runs still answers that call', async () => {
     const small = await listenHub([edgeSpec(edge)], 2);
     try {
       const headers = { host: `127.0.0.1:${small.port}`, authorization: `Bearer ${small.token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
@@ -66,13 +66,13 @@ describe('hub findings of the fuzz runs', () => {
     }
   });
 
-  // BUG (src/hub/audit.ts redactArgs/redactValue, called from src/hub/tools/dispatch.ts dispatchToolCall
+  // Found by the fuzz runs, now fixed (src/hub/audit.ts redactArgs/redactValue, called from src/hub/tools/dispatch.ts dispatchToolCall
   // AFTER the call ran): redaction recurses without a depth bound and overflows the stack sooner than
   // JSON.stringify does. Arguments nested ~2750–4000 deep are serialized by the hub's SDK client and RUN on
   // a `kind: mcp` upstream, then redactArgs throws: no audit line at all for a call that executed, and the
   // client gets -32603. Fix: redact iteratively or with a depth cap ("[too deep]" past e.g. 64 levels), and
   // never let the audit write throw (catch and write the line without args, as the edge now does).
-  it.fails('a call forwarded to an upstream is audited at every argument depth the hub can serialize', async () => {
+  it('a call forwarded to an upstream is audited at every argument depth the hub can serialize', async () => {
     const headers = { host: `127.0.0.1:${hub.port}`, authorization: `Bearer ${hub.token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
     const unaudited: number[] = [];
     for (let depth = 2000; depth <= 6000; depth += 250) {
