@@ -64,7 +64,7 @@ describe('hub on real devices', () => {
     const after = Date.now() - killedAt;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/^device lab1 is down: /);
-    expect(after).toBeLessThan(2000);
+    expect(after).toBeLessThan(10_000);
     expect((await run('lab2', 'true')).isError).toBeFalsy();
     let back: Awaited<ReturnType<typeof run>> | undefined;
     for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {

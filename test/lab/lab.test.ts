@@ -33,7 +33,8 @@ describe('the lab', () => {
     const result = await ssh('lab2', 'pwsudo', 'sudo -n true');
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/password is required/);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Fails fast rather than waiting for a password (sudo's prompt would hang for minutes).
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('refuses a device whose host key is not in known_hosts', async () => {

@@ -61,7 +61,7 @@ describe(`edge HTTP fuzz (seed ${seed}, ${COUNT} requests)`, () => {
     expect(system.auditEntries().length).toBe(before + 1);
   });
 
-  // BUG (src/edge/tool-call.ts audit(): arguments are rendered whole, only env/stdin/content are redacted):
+  // Found by the fuzz runs, now fixed (src/edge/tool-call.ts audit() rendered arguments whole):
   // one call with a 60 KB path (or a 4 MiB one on a device's default limit, or a 20 000-item argv) writes an
   // audit line that size to the journal, refused or not, so a client floods the journal at the body limit
   // per request (seen in the lab run). Fix: cap each string in the audited arguments (e.g. 512 characters +
