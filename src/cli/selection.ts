@@ -1,9 +1,9 @@
-import { dirname, join, resolve } from 'node:path';
 import { loadInventory, selectDevices } from '../inventory/index.js';
 import type { Device, InventoryResult } from '../inventory/types.js';
 import { formatDiagnostic, hasErrors } from '../shared/diagnostics.js';
 import { LanmcpError } from '../shared/errors.js';
 import type { CommandContext } from './command.js';
+import { stateDirOf } from '../inventory/paths.js';
 
 export interface Selection {
   file: string;
@@ -30,5 +30,5 @@ export async function loadSelection(file: string, limit: string | undefined, con
   }
   const names = selection.devices.map((d) => d.name);
   context.stderr.write(`Selected ${names.length}/${inventory.devices.length} devices: ${names.join(', ')}\n`);
-  return { file, stateDir: join(dirname(resolve(context.cwd, file)), '.lanmcp'), inventory: { ...inventory, devices: inventory.devices }, selected: selection.devices };
+  return { file, stateDir: stateDirOf(file, context.cwd), inventory: { ...inventory, devices: inventory.devices }, selected: selection.devices };
 }

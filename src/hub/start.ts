@@ -1,5 +1,4 @@
 import { hostname, networkInterfaces } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { loadInventory } from '../inventory/load.js';
 import type { Device, ResolvedHub } from '../inventory/types.js';
 import { formatDiagnostic, hasErrors } from '../shared/diagnostics.js';
@@ -10,6 +9,7 @@ import { buildHub, type HubOptions } from './app.js';
 import { planAllowedHosts } from './http-guard.js';
 import { planUpstreamSpecs } from './upstreams/specs.js';
 import type { UpstreamStatus } from './upstreams/types.js';
+import { stateDirOf } from '../inventory/paths.js';
 
 export interface RunningHub {
   /** `http://127.0.0.1:8765/mcp`: what clients connect to. */
@@ -64,7 +64,7 @@ export async function loadHubOptions(file: string, env: NodeJS.ProcessEnv, optio
     const first = inventory.diagnostics.find((d) => d.severity === 'error');
     throw new LanmcpError('E_INVENTORY_INVALID', `${file} is invalid${first ? `: ${formatDiagnostic(first)}` : ''}`, { hint: `run \`lanmcp validate -i ${file}\`` });
   }
-  const stateDir = join(dirname(resolve(cwd, file)), '.lanmcp');
+  const stateDir = stateDirOf(file, cwd);
   const edgeTokens = createTokenStore(stateDir);
   const tokens = new Map<string, string | undefined>();
   for (const device of inventory.devices) if (device.kind === 'edge') tokens.set(device.name, await edgeTokens.read(device.name));

@@ -1,6 +1,5 @@
 // `lanmcp connect CLIENT`: ready-to-paste MCP client configuration with the hub's URL and a client token.
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { loadInventory } from '../../inventory/load.js';
 import type { ResolvedHub } from '../../inventory/types.js';
 import { createClientTokenStore, type ClientTokenStore } from '../../secrets/client-tokens.js';
@@ -8,6 +7,7 @@ import { formatDiagnostic, hasErrors } from '../../shared/diagnostics.js';
 import { LanmcpError } from '../../shared/errors.js';
 import { inventoryOption, inventoryPath, type Command, type CommandContext } from '../command.js';
 import { CLIENT_KINDS, isClientKind, planHubUrl, renderClientConfig, TOKEN_ENV } from '../views/connect-view.js';
+import { stateDirOf } from '../../inventory/paths.js';
 
 const DEFAULT_TOKEN_NAME = 'default';
 /** Clients that take the token another way than the LANMCP_TOKEN environment variable. */
@@ -41,7 +41,7 @@ export const connectCommand: Command = {
     }
     const file = inventoryPath(args, context);
     const hub = await loadHub(file, context);
-    const store = createClientTokenStore(join(dirname(resolve(context.cwd, file)), '.lanmcp'));
+    const store = createClientTokenStore(stateDirOf(file, context.cwd));
     const token = issueToken(store, args.values['token-name'] as string | undefined, context);
     const url = planHubUrl(hub, hostname());
     const config = renderClientConfig(kind, { url, ...(token ? { token } : {}) });

@@ -1,9 +1,9 @@
 // `lanmcp token create|list|revoke`: the hub's client tokens, kept hashed in .lanmcp/clients.json.
-import { dirname, join, resolve } from 'node:path';
 import { LanmcpError } from '../../shared/errors.js';
 import { createClientTokenStore, tokenFingerprint } from '../../secrets/client-tokens.js';
 import type { Command } from '../command.js';
 import { inventoryOption, inventoryPath, jsonOption } from '../command.js';
+import { stateDirOf } from '../../inventory/paths.js';
 
 export const tokenCommand: Command = {
   name: 'token',
@@ -24,7 +24,7 @@ export const tokenCommand: Command = {
   allowPositionals: true,
   async run(args, context) {
     const [action, name, ...extra] = args.positionals;
-    const stateDir = join(dirname(resolve(context.cwd, inventoryPath(args, context))), '.lanmcp');
+    const stateDir = stateDirOf(inventoryPath(args, context), context.cwd);
     const store = createClientTokenStore(stateDir);
     const needName = () => {
       if (!name || extra.length > 0) throw new LanmcpError('E_USAGE', `lanmcp token ${action} takes exactly one NAME`, { hint: `e.g. \`lanmcp token ${action} laptop\`` });
