@@ -40,7 +40,7 @@ export const execCommand: Command = {
     '  --json                 one JSON object per device on stdout: host, ok, exit_code, signal, stdout, stderr,',
     '                         truncated, timed_out, duration_ms, error',
     '',
-    'exit: one device: 0 if it exited 0, else 1 (the command\'s own code once the CLI can return it); many: 0 if',
+    'exit: one device: the command\'s own exit status (1 when it could not run); many: 0 if',
     'all exited 0, else 1. Calls are written to the hub\'s audit log (hub.audit_log) as "cli:lanmcp-exec".',
   ].join('\n'),
   options: { ...inventoryOption, ...jsonOption, timeout: { type: 'string' }, yes: { type: 'boolean' } },
@@ -107,7 +107,8 @@ async function runEverywhere(runtime: HubRuntime, hosts: string[], commandArgs: 
   } finally {
     process.off('SIGINT', cancel);
     await runtime.close();
-    await runtime.audit.flush();
+    // Flushes and closes the audit file: an exec run must not leave its stream open.
+    await runtime.audit.close();
   }
 }
 

@@ -4,6 +4,7 @@ import type { Device } from '../../inventory/types.js';
 import type { Upstream } from '../upstreams/upstream.js';
 import { textResult, type CallContext } from './call-context.js';
 import { callUpstreamTool } from './edge-call.js';
+import { mapWithLimit } from '../../shared/concurrency.js';
 
 const DEFAULT_PARALLEL = 16;
 
@@ -34,16 +35,8 @@ export function resolveTarget(target: unknown, devices: readonly Device[], group
 export async function runOnMany(args: Record<string, unknown>, hosts: string[], upstreams: ReadonlyMap<string, Upstream>, context: CallContext): Promise<CallToolResult> {
   const { target: _target, max_parallel, ...commandArgs } = args;
   const limit = typeof max_parallel === 'number' ? max_parallel : DEFAULT_PARALLEL;
-  const rows: ManyRow[] = new Array(hosts.length);
-  let next = 0;
   const rowContext: CallContext = { signal: context.signal, forward: {} };
-  const worker = async () => {
-    while (next < hosts.length) {
-      const index = next++;
-      rows[index] = await runOne(hosts[index]!, commandArgs, upstreams, rowContext);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, hosts.length) }, worker));
+  const rows = await mapWithLimit(hosts, limit, (host) => runOne(host, commandArgs, upstreams, rowContext));
   const failed = rows.filter((r) => !r.ok).length;
   const text = [`${rows.length - failed} ok, ${failed} failed`, ...rows.map(renderRow)].join('\n');
   return textResult(text, false, { results: rows, summary: { ok: rows.length - failed, failed } });
