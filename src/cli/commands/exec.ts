@@ -11,7 +11,7 @@ import type { Device, EdgeDevice } from '../../inventory/types.js';
 import { mapWithLimit } from '../../shared/concurrency.js';
 import { LanmcpError } from '../../shared/errors.js';
 import { LANMCP_VERSION } from '../../shared/version.js';
-import { createTokenStore } from '../../secrets/token-store.js';
+import { readEdgeCredentials } from '../../secrets/edge-credentials.js';
 import { inventoryOption, inventoryPath, jsonOption, type Command, type CommandContext } from '../command.js';
 import { loadSelection } from '../selection.js';
 import { execExitCode, planExecResult, renderExecJson, renderExecOutput, renderExecSummary, type ExecResult, type RunCommandOutput } from '../views/exec-view.js';
@@ -56,8 +56,8 @@ export const execCommand: Command = {
     const others = selection.selected.filter((d) => !edges.includes(d as EdgeDevice)).map((d) => d.name);
     if (others.length > 0) context.stderr.write(`Skipping ${others.join(', ')}: no edge to run commands on (kind: mcp or state: absent).\n`);
     if (edges.length === 0) throw new LanmcpError('E_LIMIT_NO_MATCH', `"${target}" selects no present edge device`, { hint: 'run_command exists only on devices lanmcp provisions' });
-    const store = createTokenStore(selection.stateDir);
-    const specs = await Promise.all(edges.map(async (d) => planEdgeSpec(d, await store.read(d.name))));
+    const credentials = await readEdgeCredentials(selection.stateDir, edges);
+    const specs = edges.map((d) => planEdgeSpec(d, credentials.get(d.name) ?? {}));
     const runtime = createHubRuntime({
       specs, devices: selection.inventory.devices, groups: selection.inventory.groups ?? {}, perDeviceTools: false,
       audit: createAuditLog(selection.inventory.hub?.audit_log, (error) => context.stderr.write(`audit log not written: ${(error as Error).message}\n`)),

@@ -2,7 +2,7 @@
 import { planUpstreamSpecs } from '../../hub/upstreams/specs.js';
 import type { Device, ResolvedHub } from '../../inventory/types.js';
 import { mapWithLimit } from '../../shared/concurrency.js';
-import { createTokenStore } from '../../secrets/token-store.js';
+import { readEdgeCredentials } from '../../secrets/edge-credentials.js';
 import { inventoryOption, inventoryPath, jsonOption, type Command, type CommandContext } from '../command.js';
 import { localHubBase, probeDevice, probeHub, readHubDevices } from '../hub-client.js';
 import { loadSelection } from '../selection.js';
@@ -67,10 +67,7 @@ async function askHub(hub: ResolvedHub, token: string | undefined): Promise<{ ro
 }
 
 async function probeDirectly(devices: readonly Device[], stateDir: string, env: NodeJS.ProcessEnv): Promise<Map<string, StatusRow>> {
-  const store = createTokenStore(stateDir);
-  const tokens = new Map<string, string | undefined>();
-  for (const device of devices) if (device.kind === 'edge') tokens.set(device.name, await store.read(device.name));
-  const specs = planUpstreamSpecs(devices, tokens, env);
+  const specs = planUpstreamSpecs(devices, await readEdgeCredentials(stateDir, devices), env);
   const rows = await mapWithLimit(specs, PROBE_PARALLEL, (spec) => probeDevice(spec, PROBE_TIMEOUT_MS));
   return new Map(rows.map((row) => [row.name, row]));
 }

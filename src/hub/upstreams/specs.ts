@@ -1,5 +1,6 @@
 // Inventory devices → how the hub reaches each one. Pure: tokens and the environment are passed in.
 import type { Device, EdgeDevice, McpDevice } from '../../inventory/types.js';
+import type { EdgeCredentials } from '../../secrets/edge-credentials.js';
 import type { UpstreamSpec } from './types.js';
 
 /** Margin over the edge's own timeout, so the edge's "timed out, process group killed" answer arrives first. */
@@ -16,7 +17,8 @@ export function edgeBaseUrl(device: EdgeDevice): string {
   return `http://${host}:${device.edge.port}`;
 }
 
-export function planEdgeSpec(device: EdgeDevice, token: string | undefined): UpstreamSpec {
+export function planEdgeSpec(device: EdgeDevice, credentials: EdgeCredentials): UpstreamSpec {
+  const { token } = credentials;
   const base = edgeBaseUrl(device);
   return {
     name: device.name, kind: 'edge', url: `${base}/mcp`, healthUrl: `${base}/healthz`,
@@ -51,8 +53,8 @@ export function planMcpSpec(device: McpDevice, env: NodeJS.ProcessEnv): Upstream
 }
 
 /** Present devices only: an `absent` device is being uninstalled and has nothing to serve. */
-export function planUpstreamSpecs(devices: readonly Device[], edgeTokens: ReadonlyMap<string, string | undefined>, env: NodeJS.ProcessEnv): UpstreamSpec[] {
+export function planUpstreamSpecs(devices: readonly Device[], edgeCredentials: ReadonlyMap<string, EdgeCredentials>, env: NodeJS.ProcessEnv): UpstreamSpec[] {
   return devices
     .filter((d) => d.state === 'present')
-    .map((d) => (d.kind === 'edge' ? planEdgeSpec(d, edgeTokens.get(d.name)) : planMcpSpec(d, env)));
+    .map((d) => (d.kind === 'edge' ? planEdgeSpec(d, edgeCredentials.get(d.name) ?? {}) : planMcpSpec(d, env)));
 }

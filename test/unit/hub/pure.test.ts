@@ -136,9 +136,9 @@ describe('limits and backoff', () => {
 describe('upstream specs and errors', () => {
   const edge = { kind: 'edge', name: 'pi', address: 'fe80::1', tags: ['x'], groups: [], state: 'present', edge: { port: 8766, tls: false, policy: { timeout_s: 60, max_concurrent: 8, tools: ['run_command'] } } } as unknown as EdgeDevice;
   it('edge: its own token, IPv6 bracketed, timeout = policy + margin; no token = down with a hint', () => {
-    const s = planEdgeSpec(edge, 'lme_tok');
+    const s = planEdgeSpec(edge, { token: 'lme_tok' });
     expect(s).toMatchObject({ url: 'http://[fe80::1]:8766/mcp', healthUrl: 'http://[fe80::1]:8766/healthz', headers: { authorization: 'Bearer lme_tok' }, callTimeoutMs: 70_000, maxConcurrent: 8 });
-    expect(planEdgeSpec(edge, undefined).missingCredential).toMatch(/lanmcp apply/);
+    expect(planEdgeSpec(edge, {}).missingCredential).toMatch(/lanmcp apply/);
   });
   it('kind: mcp: bearer and extra headers from the environment; a missing variable is named', () => {
     const ha = { kind: 'mcp', name: 'ha', url: 'http://ha:8123/api/mcp', tags: [], groups: [], state: 'present', auth: { bearer_env: 'HA_TOKEN' }, headers_env: { 'X-Api-Key': 'HA_KEY' } } as unknown as McpDevice;
