@@ -1,5 +1,5 @@
-// Builds the two artifacts lanmcp ships: the CLI (Node ≥ 20, dependencies stay in node_modules)
-// and the edge server (one self-contained file for Node ≥ 18 devices, no node_modules on the device).
+// Builds the three artifacts lanmcp ships: the CLI (Node ≥ 20, dependencies stay in node_modules), the edge
+// server and the hub service (each one self-contained file for Node ≥ 18 devices, no node_modules there).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
@@ -31,6 +31,26 @@ await build({
   minify: true,
   legalComments: 'none',
   banner: { js: requireBanner },
+  define: { __LANMCP_VERSION__: JSON.stringify(version) },
+  logLevel: 'warning',
+});
+
+// The hub as a service on the hub host (hub.host): Fastify 5 and the MCP SDK run on Debian's Node 18.20 as
+// they are, except that the SDK calls the global Web Crypto object (`crypto.randomUUID()`), which Node 18
+// does not define ("ReferenceError: crypto is not defined" on every MCP request): the banner defines it
+// before any bundled code runs.
+const webCryptoBanner = "import { webcrypto as __lanmcpWebCrypto } from 'node:crypto'; globalThis.crypto ??= __lanmcpWebCrypto;";
+
+await build({
+  entryPoints: ['src/hubhost/service-main.ts'],
+  outfile: 'dist/hub.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node18',
+  minify: true,
+  legalComments: 'none',
+  banner: { js: `${webCryptoBanner} ${requireBanner}` },
   define: { __LANMCP_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
 });
