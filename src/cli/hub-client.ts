@@ -2,6 +2,7 @@
 // each device over HTTP with the credentials lanmcp holds. Never SSH: this is the runtime path.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createAgentFetch, type AgentFetch } from '../hub/upstreams/agent-fetch.js';
 import { classifyUpstreamError, describeNetworkError, UpstreamFailure } from '../hub/upstreams/errors.js';
 import { checkHealth } from '../hub/upstreams/health.js';
 import type { UpstreamSpec } from '../hub/upstreams/types.js';
@@ -49,11 +50,21 @@ export async function readHubDevices(base: string, token: string, timeoutMs: num
  * its token; a `kind: mcp` server's initialize and ping with the token from its environment variable.
  */
 export async function probeDevice(spec: UpstreamSpec, timeoutMs: number): Promise<StatusRow> {
+  // A pinned edge is reached only through the agent that checks its key, like the hub does.
+  const net = createAgentFetch(spec.pin);
+  try {
+    return await probeWith(spec, timeoutMs, net.fetch);
+  } finally {
+    net.close();
+  }
+}
+
+async function probeWith(spec: UpstreamSpec, timeoutMs: number, fetch: AgentFetch): Promise<StatusRow> {
   const base: StatusRow = { name: spec.name, kind: spec.kind, where: spec.address ?? spec.url, status: 'down', via: 'direct' };
   let health: { latencyMs: number; version?: string } | undefined;
   if (spec.healthUrl) {
     try {
-      health = await checkHealth(spec.healthUrl, timeoutMs);
+      health = await checkHealth(spec.healthUrl, timeoutMs, fetch);
     } catch (error) {
       return { ...base, error: error instanceof UpstreamFailure ? error.reason : describeNetworkError(error) };
     }
@@ -61,7 +72,7 @@ export async function probeDevice(spec: UpstreamSpec, timeoutMs: number): Promis
   const seen = { ...(health?.version ? { version: health.version } : {}), ...(health ? { latency_ms: health.latencyMs } : {}) };
   if (spec.missingCredential) return { ...base, ...seen, status: 'no-token', error: spec.missingCredential };
   try {
-    const answer = await initializeWithToken(spec, timeoutMs);
+    const answer = await initializeWithToken(spec, timeoutMs, fetch);
     return { ...base, status: 'up', ...seen, ...(answer.version && !seen.version ? { version: answer.version } : {}), latency_ms: health?.latencyMs ?? answer.latencyMs };
   } catch (error) {
     const failure = classifyUpstreamError(spec.name, error, timeoutMs);
@@ -70,9 +81,9 @@ export async function probeDevice(spec: UpstreamSpec, timeoutMs: number): Promis
 }
 
 /** MCP initialize (and a ping, timed) with the device's credential, then the session is closed. */
-async function initializeWithToken(spec: UpstreamSpec, timeoutMs: number): Promise<{ version?: string; latencyMs: number }> {
+async function initializeWithToken(spec: UpstreamSpec, timeoutMs: number, fetch: AgentFetch): Promise<{ version?: string; latencyMs: number }> {
   const client = new Client({ name: 'lanmcp-status', version: LANMCP_VERSION });
-  const transport = new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: spec.headers } });
+  const transport = new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: spec.headers }, fetch });
   try {
     await client.connect(transport, { timeout: timeoutMs });
     const started = performance.now();

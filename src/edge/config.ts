@@ -33,6 +33,8 @@ export interface EdgeConfig {
   max_request_bytes: number;
   /** How often a long call reports progress (and SSE keep-alives are sent). */
   progress_interval_ms: number;
+  /** PEM files of the edge's TLS key and self-signed certificate: present → HTTPS (the hub pins the key). */
+  tls?: { cert_file: string; key_file: string };
 }
 
 /** The device layout contract (DESIGN.md "On the device"). */
@@ -67,11 +69,13 @@ export function checkEdgeConfig(json: unknown): { config?: EdgeConfig; problems:
   const allowedHosts = c.strList(json, 'allowed_hosts', '', [], (v) => v.length > 0 || 'must not be empty');
   const maxRequest = c.int(json, 'max_request_bytes', '', 1024, 2 ** 30, 4 * 1_048_576);
   const progress = c.int(json, 'progress_interval_ms', '', 10, 3_600_000, 10_000);
-  c.unknownKeys(json, '', ['name', 'listen', 'token_sha256', 'policy', 'protected_paths', 'allowed_hosts', 'max_request_bytes', 'progress_interval_ms']);
+  const tls = json.tls === undefined ? undefined : parseTls(c, c.obj(json, 'tls'));
+  c.unknownKeys(json, '', ['name', 'listen', 'token_sha256', 'policy', 'protected_paths', 'allowed_hosts', 'max_request_bytes', 'progress_interval_ms', 'tls']);
   if (problems.length > 0) return { problems };
   const config: EdgeConfig = {
     name: name!, listen: { host: host!, port: port! }, token_sha256: token!, policy: policy!,
     protected_paths: protectedPaths!, allowed_hosts: allowedHosts!, max_request_bytes: maxRequest!, progress_interval_ms: progress!,
+    ...(tls ? { tls } : {}),
   };
   return { config, problems };
 }
@@ -85,6 +89,14 @@ export function parseEdgeConfig(json: unknown): EdgeConfig {
     });
   }
   return config;
+}
+
+function parseTls(c: Checker, t: Obj | undefined): EdgeConfig['tls'] {
+  const absolute = (v: string) => v.startsWith('/') || 'must be an absolute path';
+  const cert = c.str(t, 'cert_file', 'tls.', absolute);
+  const key = c.str(t, 'key_file', 'tls.', absolute);
+  if (t) c.unknownKeys(t, 'tls.', ['cert_file', 'key_file']);
+  return cert && key ? { cert_file: cert, key_file: key } : undefined;
 }
 
 function parsePolicy(c: Checker, p: Obj | undefined): EdgePolicy | undefined {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { EdgeConfig } from './config.js';
 import type { Edge } from './edge.js';
 import { readBody, rejectTooLarge } from './http-body.js';
@@ -12,6 +13,8 @@ export interface EdgeHttpOptions {
   /** Host/Origin names accepted (see allowedHostnames). */
   allowedHosts: ReadonlySet<string>;
   version: string;
+  /** PEM key and certificate: serve HTTPS (same routes, same port) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface EdgeHttpServer {
@@ -28,12 +31,13 @@ const jsonRpcError = (status: number, message: string, code = -32000) => ({ stat
  */
 export function createEdgeHttpServer(edge: Edge, config: EdgeConfig, options: EdgeHttpOptions): EdgeHttpServer {
   let closing = false;
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, jsonRpcError(500, `internal error: ${error instanceof Error ? error.message : String(error)}`, INTERNAL_ERROR));
       else res.end();
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];

@@ -2,11 +2,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadEdgeConfig } from './load-config.js';
 import { startEdge } from './serve.js';
+import { writeEdgeTlsIdentity } from './tls-keygen.js';
 
-// `node edge.mjs --config FILE`. Failures print one line on stderr (systemd's journal shows it) and exit 1.
+const USAGE = 'usage: node edge.mjs --config /etc/lanmcp-edge/config.json | node edge.mjs tls-keygen DIR NAME [--gid N]';
+
+// `node edge.mjs --config FILE` serves; `tls-keygen` makes the TLS key on the device (apply runs it over SSH and
+// reads the pin from stdout). Failures print one line on stderr (systemd's journal shows it) and exit 1.
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: true });
-  if (!values.config) throw new Error('usage: node edge.mjs --config /etc/lanmcp-edge/config.json');
+  const { values, positionals } = parseArgs({ options: { config: { type: 'string' }, gid: { type: 'string' } }, strict: true, allowPositionals: true });
+  if (positionals[0] === 'tls-keygen') return keygen(positionals.slice(1), values.gid);
+  if (!values.config || positionals.length > 0) throw new Error(USAGE);
   const config = await loadEdgeConfig(values.config);
   const http = await startEdge(config, [values.config, fileURLToPath(import.meta.url)]);
   const stop = (signal: string) => {
@@ -16,6 +21,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function keygen(args: string[], gid: string | undefined): Promise<void> {
+  const [dir, name] = args;
+  if (!dir || !name || args.length !== 2 || (gid !== undefined && !/^\d+$/.test(gid))) throw new Error(USAGE);
+  const pin = await writeEdgeTlsIdentity({ dir, name, ...(gid !== undefined ? { gid: Number(gid) } : {}) });
+  process.stdout.write(`${JSON.stringify(pin)}\n`);
 }
 
 main().catch((error: unknown) => {

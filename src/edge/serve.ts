@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { LanmcpError } from '../shared/errors.js';
 import { resolve } from 'node:path';
 import { LANMCP_VERSION } from '../shared/version.js';
 import type { EdgeConfig } from './config.js';
@@ -8,8 +10,8 @@ import { allowedHostnames } from './http-rules.js';
 import { createSystem, deviceAddresses } from './probes.js';
 
 /**
- * Starts the real edge: real OS, HTTP listener on the configured address. The config file and the running
- * bundle are always protected, whatever protected_paths says.
+ * Starts the real edge: real OS, HTTP listener (HTTPS when the config names a TLS key) on the configured
+ * address. The config file and the running bundle are always protected, whatever protected_paths says.
  */
 export async function startEdge(config: EdgeConfig, ownFiles: string[]): Promise<EdgeHttpServer> {
   const guarded: EdgeConfig = { ...config, protected_paths: [...new Set([...config.protected_paths, ...ownFiles.map((f) => resolve(f))])] };
@@ -18,12 +20,20 @@ export async function startEdge(config: EdgeConfig, ownFiles: string[]): Promise
   const http = createEdgeHttpServer(edge, guarded, {
     allowedHosts: allowedHostnames(guarded, hostname(), deviceAddresses()),
     version: LANMCP_VERSION,
+    ...(config.tls ? { tls: await readTlsFiles(config.tls) } : {}),
   });
   http.server.keepAliveTimeout = 65_000; // longer than clients' idle timeouts, so they close first (no reset races)
   await new Promise<void>((ok, fail) => {
     http.server.once('error', fail);
     http.server.listen(config.listen.port, config.listen.host, () => ok());
   });
-  system.log(JSON.stringify({ edge: 'start', time: new Date().toISOString(), version: LANMCP_VERSION, name: config.name, listen: config.listen, read_only: config.policy.read_only, tools: config.policy.tools, node: process.version }));
+  system.log(JSON.stringify({ edge: 'start', time: new Date().toISOString(), version: LANMCP_VERSION, name: config.name, listen: config.listen, tls: Boolean(config.tls), read_only: config.policy.read_only, tools: config.policy.tools, node: process.version }));
   return http;
+}
+
+async function readTlsFiles(tls: NonNullable<EdgeConfig['tls']>): Promise<{ key: string; cert: string }> {
+  const read = (path: string) => readFile(path, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+    throw new LanmcpError('E_EDGE_CONFIG', `cannot read the TLS file ${path}${cause.code ? ` (${cause.code})` : ''}`, { cause, hint: 're-run `lanmcp apply` to generate the key' });
+  });
+  return { key: await read(tls.key_file), cert: await read(tls.cert_file) };
 }

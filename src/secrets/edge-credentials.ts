@@ -13,8 +13,8 @@ export async function readEdgeCredentials(stateDir: string, devices: readonly De
   const tokens = createTokenStore(stateDir);
   const edges = devices.filter((d) => d.kind === 'edge');
   const entries = await Promise.all(edges.map(async (d): Promise<[string, EdgeCredentials]> => {
-    const token = await tokens.read(d.name);
-    return [d.name, token ? { token } : {}];
+    const [token, pin] = await Promise.all([tokens.read(d.name), tokens.readPin(d.name)]);
+    return [d.name, { ...(token ? { token } : {}), ...(pin ? { pin } : {}) }];
   }));
   return new Map(entries);
 }

@@ -1,5 +1,7 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { PinnedAgent } from './pinned-agent.js';
 
 /** The part of `fetch` the SDK client transport and the health check use. */
 export type AgentFetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -7,19 +9,22 @@ export type AgentFetch = (input: string | URL, init?: RequestInit) => Promise<Re
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
- * `fetch` over one keep-alive `http.Agent` per upstream. Besides giving each upstream its own sockets, it
+ * `fetch` over one keep-alive agent per upstream: `http.Agent`, or with a `pin` (hex SHA-256 of the edge's
+ * TLS public key) a PinnedAgent that connects only to the holder of that key. Besides giving each upstream its own sockets, it
  * retries a request once when a reused keep-alive socket was reset before any response: the device
  * closed or lost that connection while it sat idle (a restart, a reboot), so the request never reached
  * it. This is the retry Node's documentation prescribes for `request.reusedSocket`; a request on a fresh
  * socket, or one that got any response, is never retried.
  */
-export function createAgentFetch(): { fetch: AgentFetch; close(): void } {
-  const agent = new Agent({ keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64 });
+export function createAgentFetch(pin?: string): { fetch: AgentFetch; close(): void } {
+  const options = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64 };
+  const agent = pin ? new PinnedAgent(pin, options) : new Agent(options);
+  const open = pin ? httpsRequest : request;
   const send = (input: string | URL, init: RequestInit, mayRetry: boolean): Promise<Response> =>
     new Promise((resolve, reject) => {
       const signal = init.signal ?? undefined;
       if (signal?.aborted) return reject(signal.reason);
-      const req = request(new URL(String(input)), { agent, method: init.method ?? 'GET', headers: headerObject(init.headers) });
+      const req = open(new URL(String(input)), { agent, method: init.method ?? 'GET', headers: headerObject(init.headers) });
       const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('aborted'), { name: 'AbortError' }));
       signal?.addEventListener('abort', onAbort, { once: true });
       let responded = false;
@@ -37,8 +42,14 @@ export function createAgentFetch(): { fetch: AgentFetch; close(): void } {
       req.end(typeof init.body === 'string' ? init.body : undefined);
     });
   return {
-    // https upstreams (a `kind: mcp` server behind TLS) use Node's own fetch and its connection pool.
-    fetch: (input, init = {}) => (new URL(String(input)).protocol === 'https:' ? fetch(input, init) : send(input, init, true)),
+    // An URL of the other scheme is refused rather than sent without the pin; an unpinned https upstream (a
+    // `kind: mcp` server behind a CA-signed certificate) uses Node's own fetch and its connection pool.
+    fetch: (input, init = {}) => {
+      const https = new URL(String(input)).protocol === 'https:';
+      if (https === Boolean(pin)) return send(input, init, true);
+      if (https) return fetch(input, init);
+      return Promise.reject(new TypeError('fetch failed', { cause: new Error(`refusing plain HTTP to ${String(input)}: this edge's TLS key is pinned`) }));
+    },
     close: () => agent.destroy(),
   };
 }

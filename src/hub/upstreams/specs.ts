@@ -9,23 +9,27 @@ const MCP_CALL_TIMEOUT_MS = 120_000;
 const MCP_MAX_CONCURRENT = 8;
 
 /**
- * `http://10.0.0.21:8766`, with IPv6 literals bracketed. Always plain HTTP: edges do not serve TLS yet
- * (`edge.tls: true` is warned about by validate and provisions a plain HTTP edge, which apply verifies).
+ * `https://10.0.0.21:8766` (`http://` for `edge.tls: false`), with IPv6 literals bracketed. The https
+ * edge's certificate is self-signed: the hub trusts it through the pin read over SSH at apply, never a CA.
  */
 export function edgeBaseUrl(device: EdgeDevice): string {
   const host = device.address.includes(':') ? `[${device.address}]` : device.address;
-  return `http://${host}:${device.edge.port}`;
+  return `${device.edge.tls ? 'https' : 'http'}://${host}:${device.edge.port}`;
 }
 
 export function planEdgeSpec(device: EdgeDevice, credentials: EdgeCredentials): UpstreamSpec {
-  const { token } = credentials;
+  const { token, pin } = credentials;
   const base = edgeBaseUrl(device);
+  const missing = !token ? `no edge token for ${device.name} in .lanmcp/tokens/ (run \`lanmcp apply\` to provision it)`
+    : device.edge.tls && !pin ? `no TLS pin for ${device.name} in .lanmcp/tokens/ (run \`lanmcp apply\` to pin the edge's key)`
+    : undefined;
   return {
     name: device.name, kind: 'edge', url: `${base}/mcp`, healthUrl: `${base}/healthz`,
+    ...(device.edge.tls && pin ? { pin } : {}),
     headers: token ? { authorization: `Bearer ${token}` } : {},
     maxConcurrent: device.edge.policy.max_concurrent,
     callTimeoutMs: device.edge.policy.timeout_s * 1000 + CALL_TIMEOUT_MARGIN_MS,
-    ...(token ? {} : { missingCredential: `no edge token for ${device.name} in .lanmcp/tokens/ (run \`lanmcp apply\` to provision it)` }),
+    ...(missing ? { missingCredential: missing } : {}),
     address: device.address, ...(device.description ? { description: device.description } : {}),
     tags: device.tags, groups: device.groups, enabledTools: [...device.edge.policy.tools],
   };

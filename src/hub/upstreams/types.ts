@@ -6,6 +6,8 @@ export interface UpstreamSpec {
   url: string;
   /** Edges: `GET /healthz` (no auth, cheap). Absent: an MCP ping on a pooled session. */
   healthUrl?: string;
+  /** Hex SHA-256 of the edge's TLS public key (SPKI): connections succeed only to the holder of that key. */
+  pin?: string;
   /** Authorization and extra headers; never shown, never logged. */
   headers: Record<string, string>;
   /** Calls running at once on this upstream; the rest queue. */

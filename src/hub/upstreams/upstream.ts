@@ -14,7 +14,7 @@ import type { UpstreamSpec, UpstreamStatus, UpstreamTiming } from './types.js';
  */
 export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks: PoolHooks = {}) {
   const limiter = createLimiter(spec.maxConcurrent);
-  const net = createAgentFetch();
+  const net = createAgentFetch(spec.pin);
   const idle: PooledClient[] = [];
   const state: UpstreamStatus = { name: spec.name, kind: spec.kind, status: 'unknown', in_flight: 0, queued: 0 };
   let toolsAt = 0;

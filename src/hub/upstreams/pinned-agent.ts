@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { Agent, type AgentOptions } from 'node:https';
+import type { RequestOptions } from 'node:http';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { connect, type TLSSocket } from 'node:tls';
+
+/** `SHA256:<base64>` (like ssh's fingerprints) of a hex SHA-256 pin. */
+export function formatPin(hex: string): string {
+  return `SHA256:${Buffer.from(hex, 'hex').toString('base64').replace(/=+$/, '')}`;
+}
+
+/** The edge presented a key other than the pinned one: never retried, reported as the device's down reason. */
+export class PinMismatchError extends Error {
+  readonly code = 'ERR_LANMCP_TLS_PIN_MISMATCH';
+  constructor(readonly host: string, readonly expected: string, readonly actual: string | undefined) {
+    super(`TLS pin mismatch at ${host}: the edge presented ${actual ? formatPin(actual) : 'no certificate'}, .lanmcp/ pins ${formatPin(expected)} ` +
+      "(the edge's key changed; if you reinstalled it run `lanmcp apply` to pin the new key)");
+    this.name = 'PinMismatchError';
+  }
+}
+
+/** Lowercase hex SHA-256 of the peer's SubjectPublicKeyInfo, or undefined when it sent no certificate. */
+export function peerSpkiSha256(socket: TLSSocket): string | undefined {
+  const cert = socket.getPeerX509Certificate();
+  return cert ? createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('hex') : undefined;
+}
+
+/**
+ * An https Agent that trusts exactly one public key. The certificate chain is not checked (the edge's is
+ * self-signed; Node would then skip checkServerIdentity too); instead the socket is handed to http only
+ * after the handshake showed the pinned key, so not one byte of a request — its bearer token least of all —
+ * is written to a peer that has not proven it holds the pinned private key.
+ */
+export class PinnedAgent extends Agent {
+  constructor(private readonly pin: string, options: AgentOptions = {}) {
+    super(options);
+  }
+
+  override createConnection(options: RequestOptions, callback?: (error: Error | null, stream: Duplex) => void): undefined {
+    const host = String(options.host ?? 'localhost');
+    const fail = (error: Error) => callback?.(error, undefined as unknown as Duplex);
+    const socket = connect({
+      host, port: Number(options.port), rejectUnauthorized: false,
+      ...(isIP(host) ? {} : { servername: host }),
+      ...(options.timeout !== undefined ? { timeout: Number(options.timeout) } : {}),
+    });
+    const onError = (error: Error) => fail(error);
+    socket.once('error', onError);
+    socket.once('secureConnect', () => {
+      socket.off('error', onError);
+      const actual = peerSpkiSha256(socket);
+      if (actual === this.pin) return callback?.(null, socket);
+      socket.destroy();
+      fail(new PinMismatchError(`${host}:${String(options.port)}`, this.pin, actual));
+    });
+    return undefined;
+  }
+}
