@@ -142,7 +142,7 @@ export interface Edge {
    */
   run_as?: string;
   /**
-   * Serve the edge over HTTPS with a certificate pinned by the hub. Not implemented yet: edges serve plain HTTP (default false), and `tls: true` is reported as a warning.
+   * Serve the edge over HTTPS (default true): apply generates the edge's key on the device (the private key never leaves it) with a self-signed certificate, reads the key's SHA-256 back over SSH and pins it in .lanmcp/; the hub connects only when the pin matches. `false` serves plain HTTP (tokens and output cross the LAN in clear text) and is reported as the warning rule/plain-http.
    */
   tls?: boolean;
   policy?: Policy;

@@ -18,8 +18,8 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
   services: [],
   confirm: 'never',
 };
-/** `tls` defaults to false until edge TLS is implemented (see rule/not-supported-yet). */
-export const DEFAULT_EDGE = { port: 8766, run_as: 'root', tls: false } as const;
+/** Edges serve HTTPS with a key pinned over SSH unless the inventory says `tls: false` (warned: rule/plain-http). */
+export const DEFAULT_EDGE = { port: 8766, run_as: 'root', tls: true } as const;
 
 type Layer = Pick<Defaults, 'ssh' | 'edge'>;
 

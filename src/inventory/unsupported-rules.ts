@@ -1,5 +1,5 @@
-// Settings the schema accepts but this version of lanmcp does not act on yet. Each is a warning at the
-// place it is written, so nobody relies on a protection that is not there (e.g. TLS between hub and edge).
+// Settings the schema accepts but this version of lanmcp does not act on yet, and settings that turn a
+// protection off. Each is a warning at the place it is written, so nobody relies on a protection that is not there.
 import type { Diagnostic } from '../shared/diagnostics.js';
 import { asMap, entriesOf } from './raw.js';
 import type { RawMap } from './raw.js';
@@ -18,13 +18,13 @@ function layers(data: RawMap): [string[], RawMap | undefined][] {
 function checkEdgeLayer(path: string[], layer: RawMap | undefined, sourceMap: SourceMap): Diagnostic[] {
   const edge = asMap(layer?.edge);
   const found: Diagnostic[] = [];
-  if (edge?.tls === true) {
-    found.push(sourceMap.report('rule/not-supported-yet', [...path, 'edge', 'tls'], `edge TLS: ${LATER}; edges serve plain HTTP, so tokens and output cross the LAN in clear text`, { severity: 'warning', hint: 'run edges only on a network you trust end to end' }));
+  if (edge?.tls === false) {
+    found.push(sourceMap.report('rule/plain-http', [...path, 'edge', 'tls'], 'edge tls: false: plain HTTP, so edge tokens and command output cross the LAN in clear text and the hub cannot tell the edge from an impostor', { severity: 'warning', hint: 'remove `tls: false` (TLS with a key pinned over SSH is the default) unless an old edge cannot serve it' }));
   }
   return found;
 }
 
-/** Warnings for every setting this version accepts but does not implement. */
+/** Warnings for every setting this version accepts but does not implement, and for plain-HTTP edges. */
 export function checkNotSupportedYet(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
   const hub = asMap(data.hub);
   return [

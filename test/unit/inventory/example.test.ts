@@ -15,7 +15,7 @@ describe('inventory.example.yaml', () => {
 
   it('validates with no errors; its only warnings name the settings this version does not implement yet', () => {
     expect(result.diagnostics.filter((d) => d.code !== 'rule/not-supported-yet')).toEqual([]);
-    expect(result.diagnostics.map((d) => d.path).sort()).toEqual(['defaults.edge.tls', 'hub.host', 'hub.tls']);
+    expect(result.diagnostics.map((d) => d.path).sort()).toEqual(['hub.host', 'hub.tls']);
     expect(result.devices).toBeDefined();
   });
 

@@ -78,7 +78,7 @@ hosts:
     expect(pi.edge).toEqual({
       port: 8766,
       run_as: 'root',
-      tls: false,
+      tls: true,
       policy: {
         read_only: false,
         tools: ['run_command', 'read_file', 'write_file', 'list_dir', 'system_info', 'service', 'logs'],

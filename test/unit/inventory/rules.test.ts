@@ -65,10 +65,10 @@ hosts:
     expect(diagnostic?.hint).toBe('did you mean "description"? allowed keys here: kind, address, description, tags, state, ssh, edge');
   });
 
-  it('resolves with warnings only', () => {
-    const result = parseInventory('version: 1\nhosts:\n  pi: { address: 10.0.0.1, edge: { tls: true } }\n', 'inventory.yaml');
-    expect(result.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['warning rule/not-supported-yet']);
-    expect(result.devices).toHaveLength(1);
+  it('resolves with warnings only: tls: false is warned where written, TLS is the default', () => {
+    const result = parseInventory('version: 1\nhosts:\n  pi: { address: 10.0.0.1, edge: { tls: false } }\n  pj: { address: 10.0.0.2 }\n', 'inventory.yaml');
+    expect(result.diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code}`)).toEqual(['3:41 warning rule/plain-http']);
+    expect(result.devices?.map((d) => d.kind === 'edge' && d.edge.tls)).toEqual([false, true]);
   });
 
   it('reads UTF-8 with a byte order mark, and strings', () => {
