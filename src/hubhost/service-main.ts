@@ -4,10 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startHub } from '../hub/start.js';
 import { LANMCP_VERSION } from '../shared/version.js';
+import { installNode18StreamFix } from './node18-streams.js';
 import { parseServiceConfig } from './service-config.js';
 import { serviceHubOptions } from './service-options.js';
 
 async function main(): Promise<void> {
+  installNode18StreamFix();
   const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: true });
   if (!values.config) throw new Error('usage: node hub.mjs --config /etc/lanmcp-hub/hub.json');
   const config = parseServiceConfig(JSON.parse(await readFile(values.config, 'utf8')));

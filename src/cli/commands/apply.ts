@@ -5,6 +5,11 @@ import { settledResult } from '../../apply/execute-device.js';
 import { runDevices } from '../../apply/run-devices.js';
 import type { EdgeDevice } from '../../inventory/types.js';
 import { hasChanges, summarizePlan } from '../../plan/summary.js';
+import { loadHubArtifacts, type HubArtifacts } from '../../hubhost/artifacts.js';
+import { planHubPhase, runHubPhase, type HubPhase } from '../../hubhost/hub-phase.js';
+import { planHubEndpoint } from '../../hubhost/hub-url.js';
+import type { DeviceResult } from '../../apply/execute-device.js';
+import type { DeviceInspection } from '../../apply/inspect.js';
 import { createTokenStore } from '../../secrets/token-store.js';
 import { LanmcpError } from '../../shared/errors.js';
 import { inventoryOption, inventoryPath, jsonOption, type Command, type CommandArgs, type CommandContext } from '../command.js';
@@ -25,6 +30,10 @@ Plans like \`lanmcp diff\`, asks for confirmation, then per device in parallel: 
 config and unit atomically, restarts the edge only when a managed file changed, verifies over HTTP that
 it answers MCP with its token and version (rolling back on failure), and writes a receipt. Then it runs
 the hub in the foreground (like \`lanmcp hub\`, until Ctrl-C) unless --no-hub: scripts and CI pass --no-hub.
+With hub.host in the inventory, the hub is a service on that device instead: after the edges, apply
+writes its bundle, config (the edges' tokens, client-token hashes; 0600) and unit there, restarts it only
+when one changed, checks GET /healthz over HTTP (rolling back on failure), and starts no foreground hub.
+A --limit that leaves out the hub host leaves the hub alone.
   -i, --inventory FILE       inventory (default: $LANMCP_INVENTORY or ./inventory.yaml)
   --limit PATTERN            device name, group, tag, glob or comma list (default: all)
   --yes                      do not ask for confirmation (required without a terminal)
@@ -34,20 +43,27 @@ the hub in the foreground (like \`lanmcp hub\`, until Ctrl-C) unless --no-hub: s
   --verbose                  also list unchanged devices and no-op resources
   --rotate-tokens LIST       issue new tokens for \`all\` selected devices or the named ones
   --accept-new-host-keys     record host keys not yet known (a changed key still fails)
-Exit codes: 0 every selected device converged, 1 any device failed or was unreachable (after the hub stops).`,
+Exit codes: 0 every selected device (and the hub on hub.host) converged, 1 any failed or was unreachable
+(after the foreground hub stops).`,
   options: { ...inventoryOption, ...jsonOption, ...planFlags, yes: { type: 'boolean', short: 'y' }, 'no-hub': { type: 'boolean' }, verbose: { type: 'boolean' }, 'rotate-tokens': { type: 'string' } },
   async run(args, context) {
     const file = inventoryPath(args, context);
-    const outcome = await provision(file, args, context);
+    const { outcome, hubWhere } = await provision(file, args, context);
     if (outcome === 'cancelled') return 'failed';
-    if (!args.values['no-hub']) await serveHubInForeground(file, context);
+    if (hubWhere !== undefined) context.stderr.write(hubWhere);
+    else if (!args.values['no-hub']) await serveHubInForeground(file, context);
     return outcome;
   },
 };
 
-/** Plan, confirm, execute, recap — under the inventory's lock, with every connection closed at the end. */
-async function provision(file: string, args: CommandArgs, context: CommandContext): Promise<'ok' | 'failed' | 'cancelled'> {
+/**
+ * Plan, confirm, execute, recap — under the inventory's lock, with every connection closed at the end.
+ * `hubWhere` (with hub.host) says where the hub runs, in place of a foreground hub.
+ */
+async function provision(file: string, args: CommandArgs, context: CommandContext): Promise<{ outcome: 'ok' | 'failed' | 'cancelled'; hubWhere?: string }> {
   const selection = await loadSelection(file, args.values.limit as string | undefined, context);
+  const hub = selection.inventory.hub;
+  const hubWhere = hub?.host ? renderHubWhere(planHubEndpoint(hub, selection.inventory.devices, hub.host).url, hub.host) : undefined;
   const devices = selection.selected.filter((d): d is EdgeDevice => d.kind === 'edge');
   const forks = parseForks(args.values.forks);
   const release = await acquireApplyLock(selection.stateDir);
@@ -64,26 +80,47 @@ async function provision(file: string, args: CommandArgs, context: CommandContex
       rotate: rotationSet(args.values['rotate-tokens'], devices),
     });
     try {
-      const plan = summarizePlan(inspections.map((i) => i.plan));
+      let hubArtifacts: HubArtifacts | undefined;
+      const loadHub = async () => (hubArtifacts ??= await loadHubArtifacts());
+      const hubPhase = hub ? await planHubPhase({ hub, devices: selection.inventory.devices, groups: selection.inventory.groups ?? {}, stateDir: selection.stateDir, env: context.env }, inspections, loadHub) : { kind: 'none' as const };
+      if (hubPhase.kind === 'skipped') context.stderr.write(`${hubPhase.note}\n`);
+      const plan = summarizePlan([...inspections.map((i) => i.plan), ...(hubPhase.kind === 'planned' ? [hubPhase.inspection.plan] : [])]);
       context.stderr.write(renderPlan(plan, { verbose: Boolean(args.values.verbose), diff: false }));
       const count = plan.summary.provision + plan.summary.update + plan.summary.remove;
       if (hasChanges(plan) && !args.values.yes && !(await confirm(`Apply these changes to ${count} devices?`, context))) {
         context.stderr.write('Apply cancelled.\n');
-        return 'cancelled';
+        return { outcome: 'cancelled' };
       }
       // Without changes every device is settled (in sync, or failed to inspect): nothing to run.
       const results = hasChanges(plan)
         ? await runDevices(inspections, { artifacts, tokens, forks, interactive: context.interactive, stderr: context.stderr })
         : inspections.map((i) => settledResult(i)!);
+      results.push(...(await hubResults(hubPhase, inspections, results, loadHub, context)));
       context.stderr.write(renderRecap(results));
       if (args.values.json) context.stdout.write(`${JSON.stringify({ plan, results }, null, 2)}\n`);
-      return results.every((r) => r.status === 'ok' || r.status === 'changed') ? 'ok' : 'failed';
+      const converged = (r: DeviceResult) => r.status === 'ok' || r.status === 'changed';
+      const hubResult = results.find((r) => hubPhase.kind === 'planned' && r.device === hubPhase.inspection.plan.device);
+      const where = !hub?.host ? undefined : hubResult && !converged(hubResult) ? `No foreground hub is started (hub.host is set); the hub on ${hub.host} failed: see its error above.\n` : hubWhere;
+      return { outcome: results.every(converged) ? 'ok' : 'failed', ...(where !== undefined ? { hubWhere: where } : {}) };
     } finally {
       await Promise.all(inspections.map((i) => i.connector?.close()));
     }
   } finally {
     await release();
   }
+}
+
+/** The hub phase after the edges (hub.host): one more result row, `hub on <device>`. */
+async function hubResults(phase: HubPhase, inspections: DeviceInspection[], results: DeviceResult[], artifacts: () => Promise<HubArtifacts>, context: CommandContext): Promise<DeviceResult[]> {
+  if (phase.kind !== 'planned') return [];
+  const row = phase.inspection.plan.device;
+  const result = await runHubPhase(phase, inspections, results, await artifacts(), (step) => context.stderr.write(`${row}: ${step}\n`));
+  context.stderr.write(`${row}: ${result.status}${result.verify ? ` (hub ${result.verify.version} answers /healthz)` : ''}\n`);
+  return [result];
+}
+
+function renderHubWhere(url: string, host: string): string {
+  return `The hub runs on ${host} as lanmcp-hub.service: ${url}\nNo foreground hub is started (hub.host is set). \`lanmcp connect claude\` prints a client's config; \`lanmcp status\` asks the hub.\n`;
 }
 
 function rotationSet(value: unknown, devices: EdgeDevice[]): Set<string> {

@@ -1,0 +1,82 @@
+// The hub phase's execute stage: atomic writes, restart only on change, HTTP check, rollback on failure.
+import type { DeviceResult } from '../apply/execute-device.js';
+import { runStep } from '../apply/remote-steps.js';
+import type { Change } from '../plan/types.js';
+import type { Connector } from '../remote/connector.js';
+import { isLanmcpError, LanmcpError } from '../shared/errors.js';
+import type { HubArtifacts } from './artifacts.js';
+import type { HubInspection } from './inspect-hub.js';
+import { HUB_LAYOUT } from './layout.js';
+import { hubCleanupScript, hubPrepareScript, hubRollbackScript, hubServiceScript } from './remote-steps.js';
+import type { DesiredHub, HubFacts } from './types.js';
+import { verifyHub } from './verify-hub.js';
+
+type Ready = HubInspection & { connector: Connector; desired: DesiredHub; facts: HubFacts };
+const isChange = (c: Change) => c.action !== 'noop';
+
+/** Executes the hub's plan over the hub host's open connection. Never throws for device problems: returns them. */
+export async function executeHub(inspection: HubInspection, artifacts: HubArtifacts, options: { cert?: string; report?: (step: string) => void } = {}): Promise<DeviceResult> {
+  const { plan } = inspection;
+  const base = { device: plan.device, ok: 0, changed: 0 };
+  if (plan.outcome === 'unreachable' || plan.outcome === 'failed' || plan.outcome === 'blocked' || !inspection.connector || !inspection.desired || !inspection.facts) {
+    return { ...base, status: plan.outcome === 'unreachable' ? 'unreachable' : 'failed', ...(plan.error ? { error: plan.error } : {}) };
+  }
+  const changes = plan.changes.filter(isChange);
+  if (changes.length === 0) return { ...base, status: 'ok', ok: plan.changes.length };
+  try {
+    return await converge(inspection as Ready, changes, artifacts, options);
+  } catch (error) {
+    if (!isLanmcpError(error)) throw error;
+    return { ...base, status: 'failed', error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } };
+  }
+}
+
+async function converge(inspection: Ready, changes: Change[], artifacts: HubArtifacts, options: { cert?: string; report?: (step: string) => void }): Promise<DeviceResult> {
+  const { connector, desired, facts, plan } = inspection;
+  const report = options.report ?? (() => undefined);
+  if (desired.files.some((f) => f.sha256 === '')) throw new LanmcpError('E_INTERNAL', `the hub's config on ${desired.host} still waits for tokens of ${desired.pendingTokens.join(', ')}`);
+  const changedPath = (path: string) => changes.some((c) => c.resource.type === 'file' && c.resource.path === path && (c.action === 'create' || c.action === 'update'));
+  const write = desired.files.filter((f) => changedPath(f.path));
+  const existed = (path: string) => Boolean(facts.files[path]);
+  const kept = write.map((f) => f.path).filter(existed);
+  const service = changes.filter((c) => c.resource.type === 'service').map((c) => c.action);
+  const restart = service.includes('restart') || service.includes('start');
+  const leftovers = changes.filter((c) => c.action === 'delete' && c.resource.type === 'file').map((c) => (c.resource as { path: string }).path);
+
+  report('writing the hub files');
+  await runStep(connector, 'preparing the hub folders', hubPrepareScript({ leftovers, keep: kept }));
+  let verified: { version: string; latencyMs: number } | undefined;
+  try {
+    // From the first upload on, any failure puts the previous files back: never a mix of old and new.
+    for (const file of write) {
+      await connector.putFile(file.path, file.source.kind === 'text' ? file.source.text : artifacts.bundle, { mode: file.mode, become: true });
+    }
+    report(restart ? 'restarting the hub' : 'updating the hub service');
+    await runStep(connector, 'systemctl (hub)', hubServiceScript({ reload: write.some((f) => f.path === HUB_LAYOUT.unit.path), enable: service.includes('enable'), restart }));
+    if (restart) {
+      report('verifying the hub over HTTP');
+      verified = await verifyHub({ host: desired.host, base: desired.base, version: desired.version, ...(options.cert ? { cert: options.cert } : {}) });
+    }
+  } catch (error) {
+    if (!isLanmcpError(error)) throw error;
+    report('rolling back the hub');
+    return rollBack(inspection, error, hubRollbackScript(write.map((f) => ({ path: f.path, existed: existed(f.path) })), { wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
+  }
+  report('writing the hub receipt');
+  const receipt = { lanmcp_version: desired.version, applied_at: new Date().toISOString(), files: Object.fromEntries(desired.files.map((f) => [f.path, f.sha256])) };
+  await connector.putFile(HUB_LAYOUT.receipt.path, `${JSON.stringify(receipt, null, 2)}\n`, { mode: HUB_LAYOUT.receipt.mode, become: true });
+  await runStep(connector, 'cleanup (hub)', hubCleanupScript(kept));
+  return { device: plan.device, status: 'changed', ok: plan.changes.length, changed: changes.length, ...(verified ? { verify: { version: verified.version, tools: [], latencyMs: verified.latencyMs } } : {}) };
+}
+
+async function rollBack(inspection: Ready, cause: LanmcpError, script: string): Promise<DeviceResult> {
+  const base = { device: inspection.plan.device, status: 'failed' as const, ok: 0, changed: 0 };
+  const hint = cause.hint ? { hint: cause.hint } : {};
+  try {
+    await runStep(inspection.connector, 'rollback (hub)', script);
+  } catch (failure) {
+    return { ...base, rolledBack: false, error: { code: cause.code, message: `${cause.message}; the rollback failed too: ${failure instanceof Error ? failure.message : String(failure)}`, ...hint } };
+  }
+  const previous = inspection.facts.service.active ? 'the previous hub is running again' : 'the hub host is back to how it was';
+  return { ...base, rolledBack: true, error: { code: cause.code, message: `${cause.message}; rolled back: ${previous}`, ...hint } };
+}

@@ -1,0 +1,23 @@
+/**
+ * Where lanmcp puts the hub service on the hub host (hub.host). Apart from the edge's folders, so the edge
+ * and the hub on one device are installed, restarted and removed independently.
+ */
+export const HUB_LAYOUT = {
+  bundle: { path: '/opt/lanmcp-hub/hub.mjs', mode: 0o644 },
+  /** Holds the edges' tokens: root only. */
+  config: { path: '/etc/lanmcp-hub/hub.json', mode: 0o600 },
+  unit: { path: '/etc/systemd/system/lanmcp-hub.service', mode: 0o644 },
+  receipt: { path: '/var/lib/lanmcp-hub/receipt.json', mode: 0o644 },
+  /** The hub's audit log on the device (hub.audit_log names the one of a hub run with `lanmcp hub`). */
+  auditLog: '/var/lib/lanmcp-hub/audit.jsonl',
+  unitName: 'lanmcp-hub.service',
+  /** Created 0700: the config holds secrets, the audit log the commands agents ran. */
+  dirs: ['/opt/lanmcp-hub', '/etc/lanmcp-hub', '/var/lib/lanmcp-hub'],
+  privateDirs: ['/etc/lanmcp-hub', '/var/lib/lanmcp-hub'],
+} as const;
+
+/** Managed files in the order they are written; the unit last so systemd never sees a unit without its files. */
+export const HUB_FILES = [HUB_LAYOUT.bundle, HUB_LAYOUT.config, HUB_LAYOUT.unit] as const;
+
+/** Folders scanned for an interrupted hub apply's temp files and rollback copies. */
+export const HUB_LEFTOVER_DIRS = [...HUB_LAYOUT.dirs] as const;
