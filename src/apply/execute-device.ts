@@ -1,9 +1,11 @@
 import type { Artifacts } from './artifacts.js';
 import type { DeviceInspection } from './inspect.js';
 import { cleanupScript, prepareScript, removalScript, rollbackScript, runStep, serviceScript, type AccountStep } from './remote-steps.js';
+import { generateTlsKey, tlsPermissionsScript, tlsRemovalScript } from './tls-steps.js';
 import { verifyEdge, type VerifyResult } from './verify.js';
 import { EDGE_LAYOUT } from '../plan/layout.js';
 import { configAccess, logGroups } from '../plan/plan-access.js';
+import { keyAccess, planTls, type TlsPlan } from '../plan/plan-tls.js';
 import type { Change, DesiredEdge, DesiredFile, DeviceFacts, Receipt } from '../plan/types.js';
 import type { Connector } from '../remote/connector.js';
 import type { TokenStore } from '../secrets/token-store.js';
@@ -93,12 +95,21 @@ function accountStep(desired: DesiredEdge, facts: DeviceFacts, changes: Change[]
   return planned ? { user: desired.runAs, groups: logGroups(facts) } : undefined;
 }
 
+/** key.pem and cert.pem when this run generates a new key: kept for rollback like the edge's files. */
+function tlsFiles(tls: TlsPlan, facts: DeviceFacts): { path: string; existed: boolean }[] {
+  if (tls.work !== 'generate') return [];
+  return [{ path: EDGE_LAYOUT.tls.key, existed: facts.tls?.key !== undefined }, { path: EDGE_LAYOUT.tls.cert, existed: facts.tls?.cert === true }];
+}
+
 async function converge(inspection: ReadyInspection, changes: Change[], context: ExecuteContext): Promise<DeviceResult> {
   const { connector, desired, facts, plan } = inspection;
   const work = fileWork(desired, changes);
   const existed = (path: string) => facts.files[path] !== undefined && facts.files[path] !== null;
-  const kept = [...work.write.map((f) => f.path).filter(existed), ...work.remove];
   const access = configAccess(desired, facts);
+  const key = keyAccess(desired, access.group);
+  const tls = planTls(desired, facts, { key, dir: access.dir });
+  const tlsKept = tlsFiles(tls, facts);
+  const kept = [...work.write.map((f) => f.path).filter(existed), ...work.remove, ...tlsKept.filter((f) => f.existed).map((f) => f.path)];
   const account = accountStep(desired, facts, changes);
   const service = changes.filter((c) => c.resource.type === 'service').map((c) => c.action);
   const token = inspection.issuedToken ?? (await context.tokens.read(desired.device));
@@ -109,28 +120,37 @@ async function converge(inspection: ReadyInspection, changes: Change[], context:
   const groups = work.write.filter((f) => f.readableBy !== undefined).map((f) => ({ path: f.path, group: access.group }));
   const restart = service.includes('restart') || service.includes('start');
   let verify: VerifyResult | undefined;
+  let pin = desired.tls ? tls.devicePin : undefined;
   try {
     // From the first upload on, any failure puts the previous files back: never a mix of old and new.
-    for (const file of work.write) {
-      await connector.putFile(file.path, file.source.kind === 'text' ? file.source.text : context.artifacts.bundle, { mode: file.mode, become: true });
+    // The bundle goes first: it generates the key, and the config that names the key files comes after it.
+    const put = (file: DesiredFile) => connector.putFile(file.path, file.source.kind === 'text' ? file.source.text : context.artifacts.bundle, { mode: file.mode, become: true });
+    for (const file of work.write.filter((f) => f.path === EDGE_LAYOUT.bundle.path)) await put(file);
+    if (tls.work === 'generate') {
+      context.report('generating the TLS key on the device');
+      pin = await generateTlsKey(connector, { nodePath: facts.nodePath ?? '/usr/bin/node', device: desired.device, dir: access.dir, ...(desired.runAs === 'root' ? {} : { group: access.group }) });
     }
+    for (const file of work.write.filter((f) => f.path !== EDGE_LAYOUT.bundle.path)) await put(file);
+    if (tls.work === 'permissions') await runStep(connector, 'TLS key permissions', tlsPermissionsScript(key, access.dir));
     context.report(restart ? 'restarting the edge' : 'updating the service');
     await runStep(connector, 'systemctl', serviceScript({ groups, reload: work.write.some((f) => f.path === EDGE_LAYOUT.unit.path), enable: service.includes('enable'), restart }));
-    if (restart || inspection.issuedToken) {
-      context.report('verifying over HTTP');
-      verify = await verifyEdge({ device: desired.device, address: desired.address, port: desired.port, token: token ?? '', version: desired.version });
+    if (restart || inspection.issuedToken || tls.work === 'generate' || tls.work === 'pin') {
+      context.report(pin ? 'verifying over HTTPS (pinned key)' : 'verifying over HTTP');
+      verify = await verifyEdge({ device: desired.device, address: desired.address, port: desired.port, token: token ?? '', version: desired.version, ...(pin ? { pin } : {}) });
     }
   } catch (error) {
     if (!isLanmcpError(error)) throw error;
     context.report('rolling back');
-    const restore = [...work.write.map((f) => ({ path: f.path, existed: existed(f.path) })), ...work.remove.map((path) => ({ path, existed: true }))];
+    const restore = [...work.write.map((f) => ({ path: f.path, existed: existed(f.path) })), ...work.remove.map((path) => ({ path, existed: true })), ...tlsKept];
     return rollBack(inspection, error, rollbackScript(restore, { wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
   }
-  // Verified: the device now accepts only the issued token, so keep it before anything else can fail.
+  // Verified: the device now accepts only the issued token and presents this key, so keep both before anything else can fail.
   if (inspection.issuedToken) await context.tokens.write(desired.device, inspection.issuedToken);
+  if (pin) await context.tokens.writePin(desired.device, pin);
+  else if (!desired.tls) await context.tokens.removePin(desired.device);
   context.report('writing the receipt');
   await connector.putFile(EDGE_LAYOUT.receipt.path, `${JSON.stringify(renderReceipt(desired), null, 2)}\n`, { mode: EDGE_LAYOUT.receipt.mode, become: true });
-  await runStep(connector, 'cleanup', cleanupScript(kept));
+  await runStep(connector, 'cleanup', tls.work === 'remove' ? `${cleanupScript(kept)}\n${tlsRemovalScript()}` : cleanupScript(kept));
   return { device: plan.device, status: 'changed', ok: plan.changes.length, changed: changes.length, ...(verify ? { verify } : {}) };
 }
 

@@ -42,11 +42,12 @@ export function inspectDevices(devices: readonly EdgeDevice[], options: InspectO
 
 async function inspectDevice(device: EdgeDevice, options: InspectOptions): Promise<DeviceInspection> {
   const { token, issuedToken } = await resolveToken(device, options);
+  const pinned = await options.tokens.readPin(device.name);
   let connector: Connector | undefined;
   try {
     connector = await (options.connect ?? ((d) => connectSsh(toSshTarget(d, options))))(device);
     const facts = await gatherFacts(connector);
-    const desired = buildDesiredEdge(device, options.artifacts, token, facts.nodePath);
+    const desired = buildDesiredEdge(device, options.artifacts, token, facts.nodePath, pinned);
     return { device, connector, facts, desired, plan: planDevice(desired, facts), ...(issuedToken ? { issuedToken } : {}) };
   } catch (error) {
     // Every failure, a bug included, becomes this device's row: the other devices' connections stay

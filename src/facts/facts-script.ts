@@ -18,6 +18,10 @@ export function renderFactsScript(): string {
     'echo @systemd; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi',
     ...files.map((path) => `echo "@file ${path}"; if [ -f ${path} ]; then sha256sum < ${path} | cut -d' ' -f1; stat -c '%a %U %G' ${path}; fi`),
     `echo @configdir; stat -c '%a %U %G' ${EDGE_LAYOUT.configDir} 2>/dev/null`,
+    // The certificate is public (its key's SHA-256 is the pin); key.pem is only stat'ed, never read.
+    `echo @tlscert; if [ -f ${EDGE_LAYOUT.tls.cert} ]; then base64 -w0 < ${EDGE_LAYOUT.tls.cert}; echo; fi`,
+    `echo @tlskey; stat -c '%a %U %G' ${EDGE_LAYOUT.tls.key} 2>/dev/null`,
+    `echo @tlsdir; stat -c '%a %U %G' ${EDGE_LAYOUT.tls.dir} 2>/dev/null`,
     // Every local account, so the facts need not know which user the inventory asks for (name:uid:gid, name:gid:members).
     'echo @passwd; getent passwd | cut -d: -f1,3,4',
     'echo @group; getent group | cut -d: -f1,3,4',

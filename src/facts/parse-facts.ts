@@ -1,3 +1,4 @@
+import { X509Certificate, createHash } from 'node:crypto';
 import type { DeviceFacts, Ownership, Receipt, UserFacts } from '../plan/types.js';
 
 /** Splits the facts script's output into `@section` → lines. */
@@ -61,6 +62,25 @@ function parseAccounts(passwd: string[], group: string[]): DeviceFacts['accounts
   return { users, groups: groups.map(([name]) => name!) };
 }
 
+/** Hex SHA-256 of the SPKI of the certificate in `pem`; undefined when it is not a certificate Node can read. */
+export function certificatePin(pem: string): string | undefined {
+  try {
+    return createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The tls folder's facts; absent when the script had no such sections (an older lanmcp's facts). */
+function parseTls(s: Map<string, string[]>): DeviceFacts['tls'] {
+  if (!s.has('tlscert')) return undefined;
+  const pem = decodeBase64(s.get('tlscert'));
+  const certPin = pem === undefined ? undefined : certificatePin(pem);
+  const key = parseStat(s.get('tlskey')?.[0]);
+  const dir = parseStat(s.get('tlsdir')?.[0]);
+  return { cert: pem !== undefined, ...(certPin ? { certPin } : {}), ...(key ? { key } : {}), ...(dir ? { dir } : {}) };
+}
+
 /** Pure: the facts script's stdout → DeviceFacts. Unknown or missing sections read as "absent". */
 export function parseFacts(stdout: string): DeviceFacts {
   const s = sections(stdout);
@@ -80,6 +100,7 @@ export function parseFacts(stdout: string): DeviceFacts {
   const node = s.get('node') ?? [];
   const since = s.get('since')?.[0];
   const configDir = parseStat(s.get('configdir')?.[0]);
+  const tls = parseTls(s);
   return {
     os: parseOsRelease(s.get('os') ?? []),
     arch: s.get('arch')?.[0] ?? 'unknown',
@@ -97,5 +118,6 @@ export function parseFacts(stdout: string): DeviceFacts {
     },
     receipt: parseReceipt(decodeBase64(s.get('receipt'))),
     leftovers: s.get('leftovers') ?? [],
+    ...(tls ? { tls } : {}),
   };
 }

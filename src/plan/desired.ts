@@ -39,6 +39,7 @@ export function renderEdgeConfig(device: EdgeDevice, tokenSha256: string): EdgeC
     allowed_hosts: [device.address],
     max_request_bytes: 4 * 1_048_576,
     progress_interval_ms: 10_000,
+    ...(device.edge.tls ? { tls: { cert_file: EDGE_LAYOUT.tls.cert, key_file: EDGE_LAYOUT.tls.key } } : {}),
   };
 }
 
@@ -49,8 +50,9 @@ function textFile(layout: { path: string; mode: number }, text: string, showDiff
 /**
  * Pure: what an edge device should carry. Without a token (a `diff` before the first apply) the config's
  * hash is unknown and left empty: the planner reports that the config will carry the new token's hash.
+ * `pinned` is the edge's TLS pin held in .lanmcp/; a rotated token renews the TLS key too.
  */
-export function buildDesiredEdge(device: EdgeDevice, artifacts: ArtifactInfo, token: TokenState | undefined, nodePath: string | undefined): DesiredEdge {
+export function buildDesiredEdge(device: EdgeDevice, artifacts: ArtifactInfo, token: TokenState | undefined, nodePath: string | undefined, pinned?: string): DesiredEdge {
   const runAs = device.edge.run_as;
   const configText = `${JSON.stringify(renderEdgeConfig(device, token?.sha256 ?? '(issued on apply)'), null, 2)}\n`;
   // A run_as edge reads its config through the group (root:<group> 0640); root still owns it, so the edge cannot rewrite its own policy.
@@ -74,6 +76,7 @@ export function buildDesiredEdge(device: EdgeDevice, artifacts: ArtifactInfo, to
     tokenStatus: token?.status,
     runAs,
     ...polkitRule(device),
+    ...(device.edge.tls ? { tls: { ...(pinned ? { pinned } : {}), rotate: token?.status === 'rotated' } } : {}),
     files: [
       { path: EDGE_LAYOUT.bundle.path, mode: EDGE_LAYOUT.bundle.mode, sha256: artifacts.bundleSha256, source: { kind: 'artifact', name: 'edge.mjs' }, showDiff: false },
       token ? config : { ...config, sha256: '' },

@@ -12,6 +12,8 @@ export const EDGE_LAYOUT = {
   /** 0700 root:root for a root edge; 0750 root:<run_as group> so a run_as user can reach config.json. */
   configDir: '/etc/lanmcp-edge',
   unitName: 'lanmcp-edge.service',
+  /** The edge's TLS key (never leaves the device) and self-signed certificate; the folder is owned like configDir. */
+  tls: { dir: '/etc/lanmcp-edge/tls', key: '/etc/lanmcp-edge/tls/key.pem', cert: '/etc/lanmcp-edge/tls/cert.pem' },
   /** Folders lanmcp creates and, for `state: absent`, removes again. */
   dirs: ['/opt/lanmcp-edge', '/etc/lanmcp-edge', '/var/lib/lanmcp-edge'],
 } as const;
@@ -26,4 +28,4 @@ export const PREVIOUS_SUFFIX = '.lanmcp-prev';
 export const LOG_GROUPS = ['systemd-journal', 'adm'] as const;
 
 /** Folders scanned for an interrupted apply's temp files and rollback copies. */
-export const LEFTOVER_DIRS = [...EDGE_LAYOUT.dirs, '/etc/systemd/system', '/etc/polkit-1/rules.d'] as const;
+export const LEFTOVER_DIRS = [...EDGE_LAYOUT.dirs, EDGE_LAYOUT.tls.dir, '/etc/systemd/system', '/etc/polkit-1/rules.d'] as const;

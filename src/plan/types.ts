@@ -34,6 +34,11 @@ export interface DesiredEdge {
   runAs: string;
   /** The polkit rule granting run_as its `policy.services`; absent when none is wanted (root, or no services). */
   polkitRule?: DesiredFile;
+  /**
+   * `edge.tls` (absent: `tls: false`, plain HTTP): the pin .lanmcp/ holds (hex SHA-256 of the key's SPKI),
+   * and whether this run renews the key (with the token, `--rotate-tokens`).
+   */
+  tls?: { pinned?: string; rotate: boolean };
 }
 
 /** Owner, group and mode as `stat` reports them (names; a number when the id has no name). */
@@ -71,6 +76,11 @@ export interface DeviceFacts {
   receipt: Receipt | undefined;
   /** Files left by an interrupted apply (rollback copies, temp files) that the next apply cleans up. */
   leftovers: string[];
+  /**
+   * /etc/lanmcp-edge/tls: whether cert.pem exists and the pin of the key it carries (the certificate is
+   * public; the key itself is only stat'ed, never read). Absent in facts from older lanmcp versions.
+   */
+  tls?: { cert: boolean; certPin?: string; key?: Ownership; dir?: Ownership };
 }
 
 /** Written on the device after a verified apply: what runs there, so restarts are decided from hashes. */
@@ -87,6 +97,7 @@ export type Resource =
   | { type: 'token'; device: string }
   | { type: 'receipt'; path: string }
   | { type: 'user'; name: string }
+  | { type: 'tls-key'; device: string }
   | { type: 'host'; requirement: 'node' | 'systemd' | 'polkit' };
 
 export type Action = 'create' | 'update' | 'delete' | 'restart' | 'enable' | 'start' | 'noop' | 'blocked';
@@ -99,6 +110,8 @@ export interface ChangeState {
   group?: string;
   groups?: string[];
   text?: string;
+  /** A TLS key as `SHA256:<base64>` of its public key (never key bytes). */
+  fingerprint?: string;
 }
 
 export interface Change {

@@ -59,6 +59,7 @@ function describeResource(resource: Resource): string {
     case 'receipt': return `receipt ${resource.path}`;
     case 'user': return `user ${resource.name}`;
     case 'host': return `requirement ${resource.requirement}`;
+    case 'tls-key': return `TLS key of ${resource.device}`;
   }
 }
 

@@ -4,11 +4,9 @@ import type { RequestOptions } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect, type TLSSocket } from 'node:tls';
+import { formatPin } from '../../plan/tls-pin.js';
 
-/** `SHA256:<base64>` (like ssh's fingerprints) of a hex SHA-256 pin. */
-export function formatPin(hex: string): string {
-  return `SHA256:${Buffer.from(hex, 'hex').toString('base64').replace(/=+$/, '')}`;
-}
+export { formatPin };
 
 /** The edge presented a key other than the pinned one: never retried, reported as the device's down reason. */
 export class PinMismatchError extends Error {
