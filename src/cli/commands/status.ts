@@ -1,5 +1,6 @@
 // `lanmcp status`: per-device health, version and latency, from the running hub or straight from the devices.
 import { planUpstreamSpecs } from '../../hub/upstreams/specs.js';
+import { planHubEndpoint } from '../../hubhost/hub-url.js';
 import type { Device, ResolvedHub } from '../../inventory/types.js';
 import { mapWithLimit } from '../../shared/concurrency.js';
 import { readEdgeCredentials } from '../../secrets/edge-credentials.js';
@@ -18,7 +19,8 @@ export const statusCommand: Command = {
   help: [
     'usage: lanmcp status [-i FILE] [--limit PATTERN] [--json]',
     '',
-    'If a hub answers at hub.listen and LANMCP_TOKEN holds one of its client tokens, asks the hub (what agents',
+    'If a hub answers at hub.listen (with hub.host: hub.public_url, else that device\'s address and hub.listen\'s',
+    'port) and LANMCP_TOKEN holds one of its client tokens, asks the hub (what agents',
     'see). Otherwise checks each device itself: an edge with GET /healthz, then an MCP initialize with its',
     'token from .lanmcp/tokens/; a kind: mcp server with an MCP initialize using its environment variable.',
     'Status: up, down, auth-failed (the credential was refused) or no-token (not applied yet, or env var unset).',
@@ -35,7 +37,7 @@ export const statusCommand: Command = {
     const devices = selection.selected.filter((d) => d.state === 'present');
     const skipped = selection.selected.length - devices.length;
     if (skipped > 0) context.stderr.write(`Skipping ${skipped} device(s) with state: absent (nothing runs there).\n`);
-    const report = await gatherStatus(devices, selection.inventory.hub, selection.stateDir, context);
+    const report = await gatherStatus(devices, selection.inventory.hub, selection.stateDir, context, selection.inventory.devices);
     if (args.values.json === true) {
       context.stdout.write(renderStatusJson(report));
       context.stderr.write(renderStatusFooter(report));
@@ -47,8 +49,8 @@ export const statusCommand: Command = {
 };
 
 /** Rows in inventory order: from the hub for the devices it knows, checked directly for the others. */
-export async function gatherStatus(devices: readonly Device[], hub: ResolvedHub | undefined, stateDir: string, context: Pick<CommandContext, 'env'>): Promise<StatusReport> {
-  const fromHub = hub ? await askHub(hub, context.env.LANMCP_TOKEN) : { note: undefined };
+export async function gatherStatus(devices: readonly Device[], hub: ResolvedHub | undefined, stateDir: string, context: Pick<CommandContext, 'env'>, allDevices: readonly Device[] = devices): Promise<StatusReport> {
+  const fromHub = hub ? await askHub(hubBase(hub, allDevices), context.env.LANMCP_TOKEN) : { note: undefined };
   const known = new Map((fromHub.rows ?? []).map((row) => [row.name, row]));
   const missing = devices.filter((d) => !known.has(d.name));
   const direct = await probeDirectly(missing, stateDir, context.env);
@@ -56,8 +58,12 @@ export async function gatherStatus(devices: readonly Device[], hub: ResolvedHub 
   return { rows, ...(fromHub.hub ? { hub: fromHub.hub } : {}), ...(fromHub.note ? { hubNote: fromHub.note } : {}) };
 }
 
-async function askHub(hub: ResolvedHub, token: string | undefined): Promise<{ rows?: StatusRow[]; hub?: StatusReport['hub']; note?: string }> {
-  const base = localHubBase(hub);
+/** With hub.host the hub runs on that device (or behind hub.public_url); otherwise on this machine at hub.listen. */
+function hubBase(hub: ResolvedHub, devices: readonly Device[]): string {
+  return hub.host ? planHubEndpoint(hub, devices, '127.0.0.1').base : localHubBase(hub);
+}
+
+async function askHub(base: string, token: string | undefined): Promise<{ rows?: StatusRow[]; hub?: StatusReport['hub']; note?: string }> {
   const running = await probeHub(base, HUB_TIMEOUT_MS);
   if (!running) return { note: `No hub answers at ${base}: checked the devices directly.` };
   if (!token) return { note: `A hub runs at ${base}; set LANMCP_TOKEN to one of its client tokens to see its view (checked directly meanwhile).` };

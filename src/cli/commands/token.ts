@@ -4,6 +4,8 @@ import { createClientTokenStore, tokenFingerprint } from '../../secrets/client-t
 import type { Command } from '../command.js';
 import { inventoryOption, inventoryPath, jsonOption } from '../command.js';
 import { stateDirOf } from '../../inventory/paths.js';
+import { loadInventory } from '../../inventory/load.js';
+import type { CommandContext } from '../command.js';
 
 export const tokenCommand: Command = {
   name: 'token',
@@ -14,6 +16,8 @@ export const tokenCommand: Command = {
     'Client tokens live hashed (SHA-256) in .lanmcp/clients.json next to the inventory (0600).',
     '`create` prints the new token once, on stdout; `list` shows names, fingerprints and dates, never a',
     'token; `revoke` removes one, and a running hub refuses it from its next request on.',
+    'With hub.host, the hub on that device knows only the hashes its config carries: after create or',
+    'revoke, run `lanmcp apply` (it rewrites the config and restarts that hub).',
     '',
     '  -i, --inventory FILE  the inventory whose .lanmcp/ folder holds the tokens (default: ./inventory.yaml)',
     '  --json                list: print the records as JSON on stdout',
@@ -24,7 +28,8 @@ export const tokenCommand: Command = {
   allowPositionals: true,
   async run(args, context) {
     const [action, name, ...extra] = args.positionals;
-    const stateDir = stateDirOf(inventoryPath(args, context), context.cwd);
+    const file = inventoryPath(args, context);
+    const stateDir = stateDirOf(file, context.cwd);
     const store = createClientTokenStore(stateDir);
     const needName = () => {
       if (!name || extra.length > 0) throw new LanmcpError('E_USAGE', `lanmcp token ${action} takes exactly one NAME`, { hint: `e.g. \`lanmcp token ${action} laptop\`` });
@@ -36,6 +41,7 @@ export const tokenCommand: Command = {
         const record = store.list().find((r) => r.name === name)!;
         context.stdout.write(`${token}\n`);
         context.stderr.write(`Created client token "${name}" (${record.fingerprint}) in ${store.file}.\nIt is shown only now: put it in your MCP client's config as "Authorization: Bearer <token>".\n`);
+        await noteHubHost(file, context, 'accepts it');
         return 'ok';
       }
       case 'list':
@@ -44,7 +50,10 @@ export const tokenCommand: Command = {
         if (!store.revoke(needName())) {
           throw new LanmcpError('E_CLIENT_TOKENS', `no client token named "${name}"`, { hint: 'run `lanmcp token list` to see the names' });
         }
-        context.stderr.write(`Revoked client token "${name}"; a running hub refuses it from its next request.\n`);
+        const host = await hubHostOf(file, context);
+        context.stderr.write(host
+          ? `Revoked client token "${name}" here; the hub on ${host} accepts it until \`lanmcp apply\` rewrites its config.\n`
+          : `Revoked client token "${name}"; a running hub refuses it from its next request.\n`);
         return 'ok';
       }
       default:
@@ -67,4 +76,19 @@ function listTokens(store: ReturnType<typeof createClientTokenStore>, json: bool
   context.stdout.write(`${'NAME'.padEnd(width)}  FINGERPRINT          CREATED                   LAST USED\n`);
   for (const t of tokens) context.stdout.write(`${t.name.padEnd(width)}  ${t.fingerprint}  ${t.created}  ${t.last_used ?? 'never'}\n`);
   return 'ok';
+}
+
+/** hub.host of the inventory, when it can be read (token commands work without a valid inventory too). */
+async function hubHostOf(file: string, context: CommandContext): Promise<string | undefined> {
+  try {
+    const inventory = await loadInventory(file, { cwd: context.cwd, ...(context.env.HOME ? { homeDir: context.env.HOME } : {}) });
+    return inventory.hub?.host;
+  } catch {
+    return undefined;
+  }
+}
+
+async function noteHubHost(file: string, context: CommandContext, what: string): Promise<void> {
+  const host = await hubHostOf(file, context);
+  if (host) context.stderr.write(`The hub runs on ${host}: run \`lanmcp apply\` so it ${what}.\n`);
 }
