@@ -1,0 +1,139 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LANMCP_VERSION } from '../../src/shared/version.js';
+import { connectClient, textOf } from '../integration/hub/hub-helpers.js';
+import { deviceExec, freshDevice, labDevice, rebootDevice } from './lab-helpers.js';
+import { lanmcp, writeLabInventory } from './provision-helpers.js';
+
+// hub.host end to end: `lanmcp apply` provisions the hub as a service on lab1 after the edges of lab1..lab3;
+// a real MCP client reaches it over the lab's LAN with a client token; it survives lab1's reboot on its own.
+const DEVICES = ['lab1', 'lab2', 'lab3'];
+const HUB_HOST = 'lab1';
+const PORT = 8765;
+let inventory: string;
+let token: string;
+let client: Client | undefined;
+const hubUrl = () => `http://${labDevice(HUB_HOST).address}:${PORT}/mcp`;
+const secretsIn = (text: string) => text.match(/lm[ce]_[A-Za-z0-9_-]{20,}/g) ?? [];
+const activeSince = async () => (await deviceExec(HUB_HOST, 'systemctl show -p ActiveEnterTimestampMonotonic --value lanmcp-hub')).stdout.trim();
+
+async function waitForHub(timeoutMs: number): Promise<void> {
+  let last = 'no answer';
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    try {
+      const response = await fetch(`http://${labDevice(HUB_HOST).address}:${PORT}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`the hub on ${HUB_HOST} did not answer within ${timeoutMs} ms (last: ${last})`);
+}
+
+beforeAll(async () => {
+  for (const name of DEVICES) await freshDevice(name);
+  inventory = writeLabInventory(DEVICES.map((name) => ({ name })));
+  writeFileSync(inventory, readFileSync(inventory, 'utf8').replace('version: 1\n', `version: 1\nhub: { listen: "127.0.0.1:${PORT}", host: ${HUB_HOST} }\n`));
+  const created = await lanmcp('token', 'create', 'agent', '-i', inventory);
+  expect(created.code, created.stderr).toBe(0);
+  expect(created.stderr).toContain(`The hub runs on ${HUB_HOST}: run \`lanmcp apply\``);
+  token = created.stdout.trim();
+}, 120_000);
+
+afterAll(async () => {
+  await client?.close();
+});
+
+describe('the hub as a service on hub.host', () => {
+  it('diff plans the hub on its own row; apply provisions edges and hub (exit 0) and starts no foreground hub', async () => {
+    const diff = await lanmcp('diff', '-i', inventory);
+    expect(diff.code, diff.stderr).toBe(2);
+    expect(diff.stderr).toContain(`+ hub on ${HUB_HOST} (${labDevice(HUB_HOST).address}) will be provisioned`);
+    expect(diff.stderr).toContain('it will carry the edge tokens of lab1, lab2, lab3, issued by this apply');
+    const applied = await lanmcp('apply', '-i', inventory, '--yes');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stderr).toMatch(new RegExp(`^hub on ${HUB_HOST} : ok=\\d+ changed=\\d+ unreachable=0 failed=0$`, 'm'));
+    expect(applied.stderr).toContain(`The hub runs on ${HUB_HOST} as lanmcp-hub.service: ${hubUrl()}`);
+    expect(secretsIn(applied.stdout + applied.stderr)).toEqual([]);
+  });
+
+  it('a fresh diff is in sync (exit 0), the hub included', async () => {
+    const diff = await lanmcp('diff', '-i', inventory, '--verbose');
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stderr).toContain(`= hub on ${HUB_HOST}`);
+    expect(diff.stderr).toContain('No changes. Your devices match the inventory.');
+  });
+
+  it('serves a real MCP client with a client token: tools listed, run_on_many on every device', async () => {
+    client = await connectClient(hubUrl(), token);
+    expect(client.getServerVersion()?.version).toBe(LANMCP_VERSION);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain('run_on_many');
+    const many = await client.callTool({ name: 'run_on_many', arguments: { target: 'all', command: 'cat /etc/hostname' } });
+    const rows = (many.structuredContent as { results: { host: string; ok: boolean; stdout?: string }[] }).results;
+    const expected = await Promise.all(DEVICES.map(async (name) => (await deviceExec(name, 'cat /etc/hostname')).stdout.trim()));
+    expect(rows.map((r) => [r.host, r.ok, r.stdout?.trim()]), textOf(many)).toEqual(DEVICES.map((name, i) => [name, true, expected[i]]));
+    const connect = await lanmcp('connect', 'json', '-i', inventory);
+    expect(JSON.parse(connect.stdout).url).toBe(hubUrl());
+  });
+
+  it('keeps its secrets to root: config 0600 in a 0700 folder, no token in the unit or the journal', async () => {
+    const modes = await deviceExec(HUB_HOST, "stat -c '%a %U %G %n' /etc/lanmcp-hub /etc/lanmcp-hub/hub.json /var/lib/lanmcp-hub");
+    expect(modes.stdout.trim().split('\n')).toEqual(['700 root root /etc/lanmcp-hub', '600 root root /etc/lanmcp-hub/hub.json', '700 root root /var/lib/lanmcp-hub']);
+    const config = (await deviceExec(HUB_HOST, 'cat /etc/lanmcp-hub/hub.json')).stdout;
+    expect(config).toContain('Bearer lme_');
+    expect(config).not.toContain(token);
+    const unit = await deviceExec(HUB_HOST, 'systemctl cat lanmcp-hub');
+    expect(unit.stdout).toContain('ExecStart=/usr/bin/node');
+    const journal = await deviceExec(HUB_HOST, 'journalctl -u lanmcp-hub --no-pager -o cat');
+    expect(journal.stdout).toContain('"hub":"start"');
+    expect(secretsIn(unit.stdout + journal.stdout)).toEqual([]);
+  });
+
+  it('a second apply changes nothing: the hub is not restarted', async () => {
+    const before = await activeSince();
+    const again = await lanmcp('apply', '-i', inventory, '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`^hub on ${HUB_HOST} : ok=\\d+ changed=0 unreachable=0 failed=0$`, 'm'));
+    expect(await activeSince()).toBe(before);
+  });
+
+  it('serves again after its device reboots, without any lanmcp action', async () => {
+    await client?.close();
+    client = undefined;
+    const took = await rebootDevice(HUB_HOST);
+    await waitForHub(60_000);
+    client = await connectClient(hubUrl(), token);
+    let result: Awaited<ReturnType<Client['callTool']>> | undefined;
+    // The hub is up before its first health checks of the edges finish: a call may briefly see one as down.
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      result = await client.callTool({ name: 'run_on_many', arguments: { target: 'all', command: 'true' } });
+      if ((result.structuredContent as { results: { ok: boolean }[] }).results.every((r) => r.ok)) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect((result!.structuredContent as { results: { host: string; ok: boolean }[] }).results.map((r) => [r.host, r.ok]), textOf(result)).toEqual(DEVICES.map((name) => [name, true]));
+    console.log(`${HUB_HOST} rebooted in ${took} ms; its hub served run_on_many again`);
+  });
+
+  it('a revoked client token is refused once apply has rewritten the hub\'s config', async () => {
+    await client?.close();
+    client = undefined;
+    const revoked = await lanmcp('token', 'revoke', 'agent', '-i', inventory);
+    expect(revoked.stderr).toContain(`the hub on ${HUB_HOST} accepts it until \`lanmcp apply\``);
+    const diff = await lanmcp('diff', '-i', inventory);
+    expect(diff.code).toBe(2);
+    expect(diff.stderr).toContain('~ file /etc/lanmcp-hub/hub.json: content differs');
+    const applied = await lanmcp('apply', '-i', inventory, '--yes');
+    expect(applied.code, applied.stderr).toBe(0);
+    await expect(connectClient(hubUrl(), token)).rejects.toThrow(/401|Unauthorized/);
+  });
+
+  it('--limit without the hub host leaves the hub out and says so', async () => {
+    const diff = await lanmcp('diff', '-i', inventory, '--limit', 'lab2');
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stderr).toContain(`hub on ${HUB_HOST}: not planned, --limit leaves out the hub host ${HUB_HOST}`);
+  });
+});
