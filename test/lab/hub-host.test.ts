@@ -137,3 +137,21 @@ describe('the hub as a service on hub.host', () => {
     expect(diff.stderr).toContain(`hub on ${HUB_HOST}: not planned, --limit leaves out the hub host ${HUB_HOST}`);
   });
 });
+
+describe('a hub that fails its check', () => {
+  it('is rolled back and fails the apply (exit 1) naming its device; the edge stays applied', async () => {
+    await freshDevice('lab4');
+    const file = writeLabInventory([{ name: 'lab4' }]);
+    // An address the device does not have: the hub service cannot listen, so /healthz never answers.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('version: 1\n', 'version: 1\nhub: { listen: "10.99.99.99:8765", host: lab4 }\n'));
+    const applied = await lanmcp('apply', '-i', file, '--yes');
+    expect(applied.code, applied.stderr).toBe(1);
+    expect(applied.stderr).toMatch(/^lab4 +: ok=\d+ changed=\d+ unreachable=0 failed=0$/m);
+    expect(applied.stderr).toMatch(/^hub on lab4 : ok=0 changed=0 unreachable=0 failed=1$/m);
+    expect(applied.stderr).toMatch(/hub on lab4: error E_VERIFY_FAILED: the hub on lab4 did not answer http:\/\/[\d.]+:8765\/healthz .*; rolled back: the hub host is back to how it was/);
+    expect(applied.stderr).toContain('the hub on lab4 failed: see its error above');
+    expect((await deviceExec('lab4', 'systemctl is-active lanmcp-edge')).stdout.trim()).toBe('active');
+    expect((await deviceExec('lab4', 'systemctl is-enabled lanmcp-hub; ls /etc/lanmcp-hub /opt/lanmcp-hub')).stdout.trim()).not.toMatch(/enabled|hub\.json|hub\.mjs/);
+    expect((await deviceExec('lab4', 'systemctl is-active lanmcp-hub')).stdout.trim()).not.toBe('active');
+  });
+});
