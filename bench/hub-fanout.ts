@@ -1,14 +1,14 @@
 // Fan-out (bench/hub.ts series 2): `run_on_many uptime` through `lanmcp hub` vs `ansible all -m command -a
 // uptime` (forks = devices, bench/ansible/ansible.cfg), cold and warm, interleaved round by round; plus the
-// same fan-out done straight from this machine with one SDK client per edge, to show what the hub adds.
+// same fan-out done straight from this machine with the hub's upstream client (one per edge), to show what the hub adds.
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { LabInfo } from '../src/lab/lab.js';
 import {
-  busySince, connect, cpuTicks, disconnect, expectAllRows, expectExitZero, load, log, r2, root, startHubProcess, stats, stopHubProcess, timed,
-  type EdgeEndpoint, type Stats,
+  busySince, connect, cpuTicks, disconnect, expectAllRows, expectExitZero, load, log, openDirect, r2, root, startHubProcess, stats, stopHubProcess, timed,
+  type DirectEdge, type EdgeEndpoint, type Stats,
 } from './hub-process.js';
 
 async function writeAnsibleHosts(lab: LabInfo, devices: number, dir: string): Promise<string> {
@@ -34,15 +34,15 @@ function ansibleUptime(hosts: string, devices: number, controlDir: string): numb
 }
 
 /** `uptime` on every edge at once, straight from here (no hub): one SDK client per edge. */
-async function directFanout(clients: Client[]): Promise<number> {
-  const { ms, value } = await timed(() => Promise.all(clients.map((c) => c.callTool({ name: 'run_command', arguments: { argv: ['uptime'] } }))));
+async function directFanout(clients: DirectEdge[]): Promise<number> {
+  const { ms, value } = await timed(() => Promise.all(clients.map((c) => c.runCommand(['uptime']))));
   value.forEach((result, i) => expectExitZero(result, `direct uptime on edge #${i + 1}`));
   return ms;
 }
 
 /**
- * Each round: Ansible cold (new ControlPersist sockets); the hub cold (a new `lanmcp hub` process, edges
- * health-checked over /healthz but no MCP session to any edge yet; the client is connected before the clock
+ * Each round: Ansible cold (new ControlPersist sockets); the hub cold (a new `lanmcp hub` process just
+ * started: edges health-checked and one MCP session opened to each at start; the client is connected before the clock
  * starts); the same cold work straight from here (open an MCP session to every edge, then uptime); Ansible
  * warm (its masters from the cold run); then WARM_PER_RUN times: the hub warm with the default max_parallel
  * (16) and with max_parallel = devices, and the direct fan-out on the open sessions.
@@ -67,7 +67,7 @@ export async function benchFanout(lab: LabInfo, inventory: string, edges: EdgeEn
     try {
       const client = await connect(hub.url, token);
       t.hubCold.push(await fanout(client));
-      const opened = await timed(() => Promise.all(edges.map((e) => connect(e.url, e.token))));
+      const opened = await timed(() => Promise.all(edges.map(openDirect)));
       t.directCold.push(opened.ms + (await directFanout(opened.value)));
       t.ansibleWarm.push(ansibleUptime(hosts, devices, controlDir));
       for (let i = 0; i < warmPerRound; i++) {
@@ -75,7 +75,7 @@ export async function benchFanout(lab: LabInfo, inventory: string, edges: EdgeEn
         t.hubWarmAll.push(await fanout(client, { max_parallel: devices }));
         t.directWarm.push(await directFanout(opened.value));
       }
-      await Promise.all(opened.value.map(disconnect));
+      await Promise.all(opened.value.map((d) => d.close()));
       await disconnect(client);
     } finally {
       await stopHubProcess(hub);

@@ -1,10 +1,11 @@
-// Hub overhead (bench/hub.ts series 1): `run_command true` through `lanmcp hub` vs straight to the same edge,
+// Hub overhead (bench/hub.ts series 1): `run_command true` through `lanmcp hub` vs straight to the same edge
+// with the hub's own upstream client (so both sides use the same transport: TLS, pin, keep-alive agent),
 // interleaved; the hub's own histogram and CPU time per call; then a CPU profile of the hub serving the
 // same calls, summed by package, to say where its time goes.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  busySince, connect, cpuTicks, disconnect, expectExitZero, load, processCpuS, r2, startHubProcess, stats, stopHubProcess, timed,
+  busySince, connect, cpuTicks, disconnect, expectExitZero, load, openDirect, processCpuS, r2, startHubProcess, stats, stopHubProcess, timed,
   type EdgeEndpoint, type HubProcess,
 } from './hub-process.js';
 
@@ -18,10 +19,10 @@ async function hubSeen(hub: HubProcess, token: string, device: string): Promise<
 export async function benchOverhead(hub: HubProcess, hubToken: string, edge: EdgeEndpoint, calls: number) {
   const loadBefore = load();
   const viaHub = await connect(hub.url, hubToken);
-  const direct = await connect(edge.url, edge.token);
+  const direct = await openDirect(edge);
   const contenders = {
     hub: () => viaHub.callTool({ name: 'run_command', arguments: { host: edge.name, argv: ['true'] } }),
-    direct: () => direct.callTool({ name: 'run_command', arguments: { argv: ['true'] } }),
+    direct: () => direct.runCommand(['true']),
   };
   for (let i = 0; i < 20; i++) for (const [name, call] of Object.entries(contenders)) expectExitZero(await call(), `warm-up ${name}`);
   const times = { hub: [] as number[], direct: [] as number[] };
@@ -41,7 +42,7 @@ export async function benchOverhead(hub: HubProcess, hubToken: string, edge: Edg
   const seenAfter = await hubSeen(hub, hubToken, edge.name);
   const hostBusy = busySince(host);
   await disconnect(viaHub);
-  await disconnect(direct);
+  await direct.close();
   const through = stats(times.hub);
   const straight = stats(times.direct);
   const seenCalls = seenAfter.count - seenBefore.count;
@@ -121,8 +122,8 @@ function summarizeProfile(profile: CpuProfile, window: [number, number], calls: 
 }
 
 /** A second hub process under `--cpu-prof` (sampling every 100 µs) serving `calls` sequential calls. */
-export async function profileHub(inventory: string, devices: number, token: string, device: string, calls: number, dir: string) {
-  const hub = await startHubProcess(inventory, devices, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100']);
+export async function profileHub(inventory: string, devices: number, token: string, device: string, calls: number, dir: string, packageDir?: string) {
+  const hub = await startHubProcess(inventory, devices, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100'], packageDir);
   let window: [number, number];
   let cpuMsPerCall: number;
   try {

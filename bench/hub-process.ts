@@ -8,6 +8,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { loadHubOptions } from '../src/hub/load-options.js';
+import { createUpstream } from '../src/hub/upstreams/upstream.js';
+import { DEFAULT_TIMING, type UpstreamSpec } from '../src/hub/upstreams/types.js';
 import { percentile } from './edge-device.js';
 
 export const LAB = 'hubbench';
@@ -119,9 +122,9 @@ function freePort(): Promise<number> {
 }
 
 /** Starts `lanmcp hub` (after extra node flags) and waits for its startup report; every upstream must be up. */
-export async function startHubProcess(inventory: string, devices: number, nodeFlags: string[] = []): Promise<HubProcess> {
+export async function startHubProcess(inventory: string, devices: number, nodeFlags: string[] = [], packageDir = pkg.dir): Promise<HubProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, join(pkg.dir, 'bin', 'lanmcp.mjs'), 'hub', '-i', inventory, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, join(packageDir, 'bin', 'lanmcp.mjs'), 'hub', '-i', inventory, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   const hub: HubProcess = { child, pid: child.pid!, url: `http://127.0.0.1:${port}/mcp`, base: `http://127.0.0.1:${port}`, stderr: () => stderr };
@@ -206,5 +209,39 @@ export function expectAllRows(result: CallResult, devices: number): void {
   if (result.isError || s?.summary?.ok !== devices || s.summary.failed !== 0) throw new Error(`run_on_many: wanted ${devices} ok rows, got ${JSON.stringify(s?.summary ?? result).slice(0, 500)}`);
 }
 
-/** An edge as a direct client reaches it (the baseline): its MCP URL and its own token. */
-export interface EdgeEndpoint { name: string; url: string; token: string }
+/** An edge as the hub's upstream client reaches it (the baseline): the spec the hub plans for it. */
+export interface EdgeEndpoint { name: string; spec: UpstreamSpec }
+
+/** A direct client of one edge (the baseline): the hub's own upstream client, called from this process. */
+export interface DirectEdge {
+  runCommand(argv: string[]): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * The baseline "straight to the edge" goes through the hub's own upstream client (createUpstream with the
+ * spec the hub plans from the same inventory: URL, token, keep-alive agent, TLS and its pin when edges
+ * serve it), so the hub's figure minus this one is what the hub itself adds, whatever the transport.
+ * `open` also opens the MCP session, as a client's connect does.
+ */
+export async function openDirect(edge: EdgeEndpoint): Promise<DirectEdge> {
+  const upstream = createUpstream(edge.spec, DEFAULT_TIMING);
+  await upstream.start();
+  if (upstream.status().status !== 'up') {
+    await upstream.close();
+    throw new Error(`edge ${edge.name} is not up: ${upstream.status().error}`);
+  }
+  await upstream.request(async () => undefined, {});
+  return {
+    runCommand: (argv) => upstream.request((client, signal) => client.callTool({ name: 'run_command', arguments: { argv } }, undefined, { signal }), {}),
+    close: () => upstream.close(),
+  };
+}
+
+/** The edges of an inventory as the hub would reach them (after `lanmcp apply` wrote their tokens and pins). */
+export async function edgeEndpoints(inventory: string): Promise<EdgeEndpoint[]> {
+  const { options } = await loadHubOptions(inventory, process.env, { cwd: root });
+  const missing = options.specs.filter((s) => s.missingCredential);
+  if (missing.length > 0) throw new Error(`no credentials for ${missing.map((s) => `${s.name} (${s.missingCredential})`).join(', ')}`);
+  return options.specs.filter((s) => s.kind === 'edge').map((spec) => ({ name: spec.name, spec }));
+}

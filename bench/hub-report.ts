@@ -20,7 +20,7 @@ function memoryTable(title: string, m: HubResults['memory']): string[] {
   return [
     `| ${title} | RSS MB | Pss_Anon MB | peak RSS MB |`,
     '|---|---|---|---|',
-    memRow('idle after start (health checks only)', m.idle_after_start),
+    memRow('idle after start (health checks, one MCP session per edge opened at start)', m.idle_after_start),
     memRow(`idle, an MCP session open to each of the ${m.edges} edges`, m.idle_with_every_edge_session_open),
     memRow('right after the throughput series (50 client sessions open)', m.right_after_throughput_50_sessions_open),
     memRow('5 s after the clients closed their sessions', m.after_throughput_sessions_closed_5s),

@@ -4,7 +4,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   busySince, connect, cpuTicks, disconnect, edgesCpuS, expectAllRows, expectExitZero, heapProbe, HEAP_PROBE_FLAGS, load, log, memoryOf,
-  processCpuS, r2, sleep, startHubProcess, stats, stopHubProcess, timed, type CallResult, type EdgeEndpoint,
+  openDirect, processCpuS, r2, sleep, startHubProcess, stats, stopHubProcess, timed, type CallResult, type EdgeEndpoint,
 } from './hub-process.js';
 
 interface Segment { latencies: number[]; errors: string[]; wallS: number }
@@ -71,9 +71,9 @@ async function measured(hubPid: number | undefined, cost: Cost, run: () => Promi
 async function benchThroughput(hubUrl: string, hubPid: number, tokens: string[], edges: EdgeEndpoint[], seconds: number, rounds: number) {
   const loadBefore = load();
   const hubClients = await Promise.all(tokens.map((token) => connect(hubUrl, token)));
-  const directClients = rounds > 0 && edges.length > 0 ? await Promise.all(tokens.map((_, i) => { const e = edges[i % edges.length]!; return connect(e.url, e.token); })) : [];
+  const directClients = rounds > 0 && edges.length > 0 ? await Promise.all(tokens.map((_, i) => openDirect(edges[i % edges.length]!))) : [];
   const hubCallers = hubClients.map((c, i) => (k: number) => c.callTool({ name: 'run_command', arguments: { host: edges[(i + k) % edges.length]!.name, argv: ['true'] } }));
-  const directCallers = directClients.map((c) => () => c.callTool({ name: 'run_command', arguments: { argv: ['true'] } }));
+  const directCallers = directClients.map((c) => () => c.runCommand(['true']));
   const hubCost: Cost = { hubCpuS: 0, edgesCpuS: 0, ownCpuS: 0, busy: [] };
   const directCost: Cost = { hubCpuS: 0, edgesCpuS: 0, ownCpuS: 0, busy: [] };
   const hubSegments: Segment[] = [];
@@ -83,7 +83,7 @@ async function benchThroughput(hubUrl: string, hubPid: number, tokens: string[],
     hubSegments.push(await measured(hubPid, hubCost, () => loadSegment(hubCallers, each)));
     if (directCallers.length > 0) directSegments.push(await measured(undefined, directCost, () => loadSegment(directCallers, each)));
   }
-  await Promise.all(directClients.map(disconnect));
+  await Promise.all(directClients.map((d) => d.close()));
   return {
     result: {
       through_hub: { ...summarize(hubSegments, tokens.length, edges.length, hubCost), host_cpu_busy: hubCost.busy },

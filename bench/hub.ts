@@ -16,10 +16,9 @@ import { join } from 'node:path';
 import { upLab, type LabInfo } from '../src/lab/lab.js';
 import { downLab } from '../src/lab/teardown.js';
 import { createClientTokenStore } from '../src/secrets/client-tokens.js';
-import { createTokenStore } from '../src/secrets/token-store.js';
 import { benchFanout, type Fanout } from './hub-fanout.js';
 import { benchOverhead, profileHub } from './hub-overhead.js';
-import { LAB, load, log, memoryOf, pkg, r2, root, sleep, snapshotPackage, startHubProcess, stopHubProcess, type EdgeEndpoint, type Memory } from './hub-process.js';
+import { edgeEndpoints, LAB, load, log, memoryOf, pkg, r2, root, sleep, snapshotPackage, startHubProcess, stopHubProcess, type EdgeEndpoint, type Memory } from './hub-process.js';
 import { benchHubMemory, type HubMemory } from './hub-throughput.js';
 import { renderMarkdown } from './hub-report.js';
 
@@ -105,12 +104,8 @@ async function runSeries(lab: LabInfo, work: string) {
   const clientTokens = createClientTokenStore(stateDir);
   const token = clientTokens.create('bench');
   const throughputTokens = Array.from({ length: CLIENTS }, (_, i) => clientTokens.create(`client-${i + 1}`));
-  const edgeTokens = createTokenStore(stateDir);
-  const edges: EdgeEndpoint[] = await Promise.all(lab.devices.map(async (d) => {
-    const edgeToken = await edgeTokens.read(d.name);
-    if (!edgeToken) throw new Error(`no edge token for ${d.name} in ${stateDir} after lanmcp apply`);
-    return { name: d.name, url: `http://${d.address}:8766/mcp`, token: edgeToken };
-  }));
+  // Straight to the edges through the hub's own upstream client, with the tokens (and TLS pins) apply wrote.
+  const edges: EdgeEndpoint[] = await edgeEndpoints(full);
   const inv20 = await subsetInventory(full, 20, work);
 
   const hub20 = await startHubProcess(inv20, 20);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createSessionServer } from './mcp-server.js';
+import { checkSessionPost } from './post-checks.js';
 import type { HubRuntime } from './runtime.js';
 import type { SessionRegistry } from './sessions.js';
 import { callNeedsConfirmation } from './tools/dispatch.js';
@@ -58,7 +59,11 @@ export function registerMcpRoutes(app: FastifyInstance, runtime: HubRuntime, ses
     if (typeof id === 'string') {
       const session = sessions.get(id, token);
       if (!session) return jsonRpcError(reply, 404, -32001, 'Session not found');
-      return serveRaw(reply, () => session.transport.handle(request.raw, reply.raw, request.body, !wantsStream(request.body, runtime)));
+      if (wantsStream(request.body, runtime)) return serveRaw(reply, () => session.transport.handle(request.raw, reply.raw, request.body, false));
+      const checked = checkSessionPost(request.headers, request.body);
+      if (!Array.isArray(checked)) return jsonRpcError(reply, checked.status, checked.code, checked.message, { 'mcp-session-id': id });
+      reply.hijack();
+      return session.transport.handleJson(request.raw, reply.raw, checked);
     }
     const initializing = Array.isArray(request.body) ? request.body.some(isInitializeRequest) : isInitializeRequest(request.body);
     if (!initializing) return jsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (or use POST /mcp/stateless)');

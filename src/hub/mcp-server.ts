@@ -1,4 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema, CreateMessageResultSchema, ElicitResultSchema, ListToolsRequestSchema, ResultSchema, SetLevelRequestSchema,
   type LoggingLevel, type ServerNotification, type ServerRequest,
@@ -42,7 +43,11 @@ export function createSessionServer(runtime: HubRuntime, state: SessionState): S
     state.logLevel = request.params.level;
     return {};
   });
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  // Registered as Protocol does it (the request checked once against CallToolRequestSchema), not through
+  // Server's tools/call wrapper, which parses the request twice more and the result once more: every result
+  // here is either built by the hub or was already validated by the upstream client, and those parses
+  // were a measurable part of the hub's own time per call (bench/hub-compare.ts).
+  protocolSetRequestHandler.call(server, CallToolRequestSchema, async (request, extra) => {
     const progressToken = request.params._meta?.progressToken;
     const context: CallContext = {
       signal: extra.signal,
@@ -60,11 +65,12 @@ export function createSessionServer(runtime: HubRuntime, state: SessionState): S
       },
     };
     const client = server.getClientVersion();
-    context.confirm = createElicitingConfirmer({
+    // Built only for a call that does ask (most never do).
+    context.confirm = (plan) => createElicitingConfirmer({
       clientName: client?.name, capabilities: server.getClientCapabilities(),
       streams: wantsStream({ method: 'tools/call', params: request.params }, runtime),
       send: (elicit, timeout) => extra.sendRequest(elicit, ElicitResultSchema, { signal: extra.signal, timeout }),
-    });
+    })(plan);
     return dispatchToolCall(runtime, request.params.name, request.params.arguments ?? {}, context, {
       token: state.token, ...(client ? { client: { name: client.name, version: client.version } } : {}),
     });
@@ -72,6 +78,9 @@ export function createSessionServer(runtime: HubRuntime, state: SessionState): S
   registerResourceHandlers(server, runtime, state.subscriptions);
   return server;
 }
+
+/** Protocol's own setRequestHandler: Server's override only adds its tools/call wrapper. */
+const protocolSetRequestHandler = Protocol.prototype.setRequestHandler as unknown as Server['setRequestHandler'];
 
 function levelPasses(level: unknown, threshold: LoggingLevel | undefined): boolean {
   if (threshold === undefined || typeof level !== 'string') return true;

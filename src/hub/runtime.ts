@@ -26,6 +26,7 @@ export function createHubRuntime(options: RuntimeOptions) {
   const listeners = new Set<(event: RuntimeEvent) => void>();
   const emit = (event: RuntimeEvent) => { for (const l of listeners) l(event); };
   let catalog: HubCatalog | undefined;
+  let warming: Promise<unknown> | undefined;
   const upstreams = new Map<string, Upstream>();
   for (const spec of options.specs) {
     upstreams.set(spec.name, createUpstream(spec, timing, {
@@ -58,9 +59,17 @@ export function createHubRuntime(options: RuntimeOptions) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    /** Runs every upstream's first health check in parallel (down ones keep retrying in the background). */
+    /**
+     * Runs every upstream's first health check in parallel (down ones keep retrying in the background),
+     * then opens one MCP session to each edge that is up, so the first call or fan-out after start
+     * costs what later ones do (an edge's health check is plain HTTP and opens none).
+     */
     async start(): Promise<void> {
       await Promise.all([...upstreams.values()].map((u) => u.start()));
+      warming ??= Promise.all([...upstreams.values()]
+        .filter((u) => u.kind === 'edge' && u.status().status === 'up')
+        .map((u) => u.request(async () => undefined, {}).catch(() => undefined)));
+      await warming;
     },
     async close(): Promise<void> {
       listeners.clear();

@@ -2,21 +2,29 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isJSONRPCRequest, isJSONRPCErrorResponse, isJSONRPCResultResponse, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { JsonReply } from './json-reply.js';
+
+/** Where the server's messages for one HTTP request go: an SDK transport (SSE, GET) or a JsonReply. */
+interface RequestSink {
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void>;
+  close(): Promise<void>;
+}
 
 /**
- * The transport one session's server is connected to. Each HTTP request of the session is served by its
- * own short-lived SDK transport, so every POST can answer as plain JSON (works behind buffering proxies)
- * or as SSE (when the call will stream progress, logs, sampling or elicitation) — a choice the SDK only
- * offers per transport. Messages the server sends go to the HTTP request they belong to; messages tied
- * to no request go to the session's GET stream, or nowhere when none is open.
+ * The transport one session's server is connected to. A POST that answers as one JSON body (most calls;
+ * works behind buffering proxies) is served directly on the node response by a JsonReply: no SDK
+ * transport, no web streams, which is most of what the hub adds to a call. A POST that streams (progress,
+ * logs, sampling or elicitation) and the GET stream get their own short-lived SDK transport, since the SDK
+ * chooses JSON or SSE per transport. Messages the server sends go to the HTTP request they belong to;
+ * messages tied to no request go to the session's GET stream, or nowhere when none is open.
  */
 export class SessionTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  private readonly byRequest = new Map<RequestId, StreamableHTTPServerTransport>();
-  private readonly open = new Set<StreamableHTTPServerTransport>();
-  private standalone: StreamableHTTPServerTransport | undefined;
+  private readonly byRequest = new Map<RequestId, RequestSink>();
+  private readonly open = new Set<RequestSink>();
+  private standalone: RequestSink | undefined;
   private closed = false;
 
   constructor(readonly sessionId: string) {}
@@ -46,28 +54,52 @@ export class SessionTransport implements Transport {
     }
   }
 
-  /** Serves one HTTP request of this session with a fresh SDK transport. */
+  /**
+   * Serves a POST whose messages passed checkSessionPost and that answers as one JSON body: notifications
+   * and responses only → 202; otherwise 200 once the server answered every request in it.
+   */
+  handleJson(req: IncomingMessage, res: ServerResponse, messages: readonly JSONRPCMessage[]): void {
+    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    const requestIds = messages.filter(isJSONRPCRequest).map((m) => m.id);
+    if (requestIds.length === 0) {
+      for (const message of messages) this.onmessage?.(message, extra);
+      res.writeHead(202, { 'mcp-session-id': this.sessionId });
+      res.end();
+      return;
+    }
+    const reply = new JsonReply(res, requestIds, this.sessionId);
+    this.track(reply, res);
+    for (const id of requestIds) this.byRequest.set(id, reply);
+    for (const message of messages) this.onmessage?.(message, extra);
+  }
+
+  /** Serves one HTTP request of this session with a fresh SDK transport (SSE answers and the GET stream). */
   async handle(req: IncomingMessage, res: ServerResponse, body: unknown, jsonResponse: boolean): Promise<void> {
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: jsonResponse });
-    this.open.add(transport);
     transport.onmessage = (message, extra) => {
       if (isJSONRPCRequest(message)) this.byRequest.set(message.id, transport);
       this.onmessage?.(message, extra);
     };
     transport.onerror = (error) => this.onerror?.(error);
     if (req.method === 'GET') this.standalone = transport;
+    this.track(transport, res);
+    res.setHeader('mcp-session-id', this.sessionId);
+    await transport.handleRequest(req, res, body);
+  }
+
+  /** The sink is open until its response closes; calls it still owed then are cancelled. */
+  private track(sink: RequestSink, res: ServerResponse): void {
+    this.open.add(sink);
     res.once('close', () => {
-      this.open.delete(transport);
-      if (this.standalone === transport) this.standalone = undefined;
-      for (const [id, t] of this.byRequest) {
-        if (t !== transport) continue;
+      this.open.delete(sink);
+      if (this.standalone === sink) this.standalone = undefined;
+      for (const [id, s] of this.byRequest) {
+        if (s !== sink) continue;
         // The client hung up before the answer: cancel the call so the device stops working on it.
         this.byRequest.delete(id);
         this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the client closed the connection' } });
       }
     });
-    res.setHeader('mcp-session-id', this.sessionId);
-    await transport.handleRequest(req, res, body);
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'inventory.yaml'), [
     'version: 1',
     'hub: { audit_log: .lanmcp/audit.jsonl }',
+    // The fake edges serve plain HTTP.
+    'defaults: { edge: { tls: false } }',
     'hosts:',
     `  guarded: { address: 127.0.0.1, edge: { port: ${guarded.port}, policy: { confirm: destructive } } }`,
     `  free: { address: localhost, edge: { port: ${free.port}, policy: { confirm: never } } }`,

@@ -69,7 +69,8 @@ describe('hub → edges', () => {
     expect(result.isError).toBeFalsy();
     const rows = (result.structuredContent as { results: { host: string; ok: boolean; error?: string }[] }).results;
     expect(rows.map((r) => [r.host, r.ok])).toEqual([['alpha', true], ['beta', false], ['gamma', true]]);
-    expect(rows[1]!.error).toMatch(/^device beta is down: .*ECONNREFUSED/);
+    // The hub opened a session to beta at start: the call meets that session's dead connection.
+    expect(rows[1]!.error).toMatch(/^device beta is down: .*(ECONNREFUSED|connection lost)/);
     expect(elapsed).toBeLessThan(8000);
     expect(result.structuredContent).toMatchObject({ summary: { ok: 2, failed: 1 } });
   });

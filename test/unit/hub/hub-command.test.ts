@@ -17,7 +17,7 @@ beforeAll(async () => {
   edge = await startFakeEdge('pi-a', EDGE_TOKEN);
   const dir = mkdtempSync(join(tmpdir(), 'lanmcp-hub-cmd-'));
   file = join(dir, 'inventory.yaml');
-  writeFileSync(file, `version: 1\nhosts:\n  pi-a: { address: 127.0.0.1, edge: { port: ${edge.port} } }\n`);
+  writeFileSync(file, `version: 1\nhosts:\n  pi-a: { address: 127.0.0.1, edge: { port: ${edge.port}, tls: false } }\n`);
   await createTokenStore(join(dir, '.lanmcp')).write('pi-a', EDGE_TOKEN);
 });
 afterAll(() => edge.stop());

@@ -32,7 +32,7 @@ describe('loadHubOptions', () => {
     const { options, stateDir } = await loadHubOptions(file, { HA_TOKEN: 'ha-secret' });
     expect(stateDir).toBe(join(file, '..', '.lanmcp'));
     expect(options.specs.map((s) => s.name)).toEqual(['pi-a', 'pi-b', 'ha']);
-    expect(options.specs[0]).toMatchObject({ url: 'http://10.0.0.21:8766/mcp', headers: { authorization: 'Bearer lme_token-of-pi-a' }, callTimeoutMs: 40_000, maxConcurrent: 3, tags: ['audio'], groups: ['rack'] });
+    expect(options.specs[0]).toMatchObject({ url: 'https://10.0.0.21:8766/mcp', headers: { authorization: 'Bearer lme_token-of-pi-a' }, callTimeoutMs: 40_000, maxConcurrent: 3, tags: ['audio'], groups: ['rack'] });
     expect(options.specs[1]!.missingCredential).toMatch(/no edge token for pi-b/);
     expect(options.specs[2]).toMatchObject({ kind: 'mcp', headers: { authorization: 'Bearer ha-secret' } });
     expect(options).toMatchObject({ host: '0.0.0.0', port: 9000, auditLog: join(file, '..', 'logs', 'audit.jsonl') });
