@@ -4,7 +4,8 @@ import { loadEdgeConfig } from './load-config.js';
 import { startEdge } from './serve.js';
 import { writeEdgeTlsIdentity } from './tls-keygen.js';
 
-const USAGE = 'usage: node edge.mjs --config /etc/lanmcp-edge/config.json | node edge.mjs tls-keygen DIR NAME [--gid N]';
+const USAGE = 'usage: node edge.mjs --config /etc/lanmcp-edge/config.json';
+const KEYGEN_USAGE = 'usage: node edge.mjs tls-keygen DIR DEVICE-NAME [--gid N]';
 
 // `node edge.mjs --config FILE` serves; `tls-keygen` makes the TLS key on the device (apply runs it over SSH and
 // reads the pin from stdout). Failures print one line on stderr (systemd's journal shows it) and exit 1.
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
 
 async function keygen(args: string[], gid: string | undefined): Promise<void> {
   const [dir, name] = args;
-  if (!dir || !name || args.length !== 2 || (gid !== undefined && !/^\d+$/.test(gid))) throw new Error(USAGE);
+  if (!dir || !name || args.length !== 2 || (gid !== undefined && !/^\d+$/.test(gid))) throw new Error(KEYGEN_USAGE);
   const pin = await writeEdgeTlsIdentity({ dir, name, ...(gid !== undefined ? { gid: Number(gid) } : {}) });
   process.stdout.write(`${JSON.stringify(pin)}\n`);
 }
