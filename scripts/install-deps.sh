@@ -20,8 +20,13 @@ for dir in . tools/conformance; do
   fi
 done
 
-# Debian's Chromium for the hub's status-page test (headless; Playwright drives it, never downloads a browser).
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v chromium >/dev/null; then
-  echo "==> apt-get install chromium" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2; }
+# Debian's Chromium for the hub's status-page test (headless; Playwright drives it, never downloads a browser),
+# and tcpdump for the edge TLS test's capture of hub-edge traffic on the lab bridge.
+missing=""
+command -v chromium >/dev/null || missing="$missing chromium"
+command -v tcpdump >/dev/null || missing="$missing tcpdump"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -n "$missing" ]; then
+  echo "==> apt-get install$missing" >&2
+  # shellcheck disable=SC2086 # one word per package
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2 || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2; }
 fi
