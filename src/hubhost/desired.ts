@@ -17,7 +17,7 @@ export interface DesiredHubInput {
   tls: boolean;
   artifacts: HubArtifactInfo;
   configText: string;
-  pendingTokens: readonly string[];
+  pendingCredentials: readonly string[];
   nodePath: string | undefined;
 }
 
@@ -40,10 +40,10 @@ export function buildDesiredHub(input: DesiredHubInput): DesiredHub {
     address: input.address,
     base: `${input.tls ? 'https' : 'http'}://${hostPort}`,
     version: input.artifacts.version,
-    pendingTokens: [...input.pendingTokens],
+    pendingCredentials: [...input.pendingCredentials],
     files: [
       { path: HUB_LAYOUT.bundle.path, mode: HUB_LAYOUT.bundle.mode, sha256: input.artifacts.bundleSha256, source: { kind: 'artifact', name: 'hub.mjs' }, showDiff: false },
-      input.pendingTokens.length > 0 ? { ...config, sha256: '' } : config,
+      input.pendingCredentials.length > 0 ? { ...config, sha256: '' } : config,
       textFile(HUB_LAYOUT.unit, unit, true),
     ],
   };

@@ -34,7 +34,7 @@ export async function executeHub(inspection: HubInspection, artifacts: HubArtifa
 async function converge(inspection: Ready, changes: Change[], artifacts: HubArtifacts, options: { cert?: string; report?: (step: string) => void }): Promise<DeviceResult> {
   const { connector, desired, facts, plan } = inspection;
   const report = options.report ?? (() => undefined);
-  if (desired.files.some((f) => f.sha256 === '')) throw new LanmcpError('E_INTERNAL', `the hub's config on ${desired.host} still waits for tokens of ${desired.pendingTokens.join(', ')}`);
+  if (desired.files.some((f) => f.sha256 === '')) throw new LanmcpError('E_INTERNAL', `the hub's config on ${desired.host} still waits for credentials of ${desired.pendingCredentials.join(', ')}`);
   const changedPath = (path: string) => changes.some((c) => c.resource.type === 'file' && c.resource.path === path && (c.action === 'create' || c.action === 'update'));
   const write = desired.files.filter((f) => changedPath(f.path));
   const existed = (path: string) => Boolean(facts.files[path]);

@@ -30,10 +30,14 @@ export function hubSettingOf(input: HubPhaseInput): HubSetting | undefined {
   return hubDevice ? { ...input, hubDevice } : undefined;
 }
 
-/** Devices whose edge token the edge phase issues (apply) or will issue (diff): the hub's config will carry them. */
-export function pendingTokensOf(inspections: readonly DeviceInspection[]): string[] {
+/**
+ * Devices whose edge credentials the edge phase issues (apply) or will issue (diff): a token, or a TLS key
+ * whose pin goes into .lanmcp/ (generated, renewed or re-pinned). The hub's config will carry them.
+ */
+export function pendingCredentialsOf(inspections: readonly DeviceInspection[]): string[] {
+  const newPin = (i: DeviceInspection) => i.plan.changes.some((c) => (c.resource.type as string) === 'tls-key' && c.action !== 'noop' && c.action !== 'delete');
   return inspections
-    .filter((i) => i.device.state === 'present' && (i.issuedToken !== undefined || (i.desired !== undefined && i.desired.tokenSha256 === undefined)))
+    .filter((i) => i.device.state === 'present' && (i.issuedToken !== undefined || (i.desired !== undefined && i.desired.tokenSha256 === undefined) || newPin(i)))
     .map((i) => i.device.name);
 }
 
@@ -44,7 +48,7 @@ export async function planHubPhase(input: HubPhaseInput, inspections: readonly D
   const host = setting.hubDevice.name;
   const own = inspections.find((i) => i.device.name === host);
   if (!own) return { kind: 'skipped', host, note: `${hubRowName(host)}: not planned, --limit leaves out the hub host ${host} (include it to update the hub)` };
-  const inspection = await inspectHub(setting, own.plan, own.connector, await artifacts(), pendingTokensOf(inspections));
+  const inspection = await inspectHub(setting, own.plan, own.connector, await artifacts(), pendingCredentialsOf(inspections));
   return { kind: 'planned', setting, inspection };
 }
 

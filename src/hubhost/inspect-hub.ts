@@ -37,7 +37,7 @@ export interface HubInspection {
  * Plans the hub on its host. `connector` is the edge phase's open connection (undefined when the host
  * could not be reached: the row then repeats the edge's reason). Never throws for device problems.
  */
-export async function inspectHub(setting: HubSetting, edgePlan: DevicePlan, connector: Connector | undefined, artifacts: HubArtifacts, pendingTokens: readonly string[]): Promise<HubInspection> {
+export async function inspectHub(setting: HubSetting, edgePlan: DevicePlan, connector: Connector | undefined, artifacts: HubArtifacts, pendingCredentials: readonly string[]): Promise<HubInspection> {
   const row = { device: hubRowName(setting.hubDevice.name), address: setting.hubDevice.address, changes: [] };
   if (!connector) {
     const outcome = edgePlan.outcome === 'unreachable' ? 'unreachable' : 'failed';
@@ -53,7 +53,7 @@ export async function inspectHub(setting: HubSetting, edgePlan: DevicePlan, conn
     }));
     const desired = buildDesiredHub({
       host: setting.hubDevice.name, address: setting.hubDevice.address, port: planServiceListen(setting.hub).port, tls: Boolean(setting.hub.tls),
-      artifacts, configText, pendingTokens, nodePath: facts.nodePath,
+      artifacts, configText, pendingCredentials, nodePath: facts.nodePath,
     });
     return { plan: planHub(desired, facts), connector, desired, facts };
   } catch (error) {

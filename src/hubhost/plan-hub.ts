@@ -17,7 +17,7 @@ export function planHub(desired: DesiredHub, facts: HubFacts): DevicePlan {
   const blocked = checkRequirements(facts);
   if (blocked) return { ...base, outcome: 'blocked', changes: [blocked.change], error: blocked.error };
   const changes: Change[] = [
-    ...desired.files.map((file) => planHubFile(file, facts, desired.pendingTokens)),
+    ...desired.files.map((file) => planHubFile(file, facts, desired.pendingCredentials)),
     ...facts.leftovers.map((path): Change => ({ resource: { type: 'file', path }, action: 'delete', reason: `file ${path} was left by an interrupted apply` })),
   ];
   changes.push(...planService(desired, facts, changes));
@@ -42,11 +42,11 @@ function checkRequirements(facts: HubFacts): { change: Change; error: NonNullabl
 }
 
 /** One file: content (as a fingerprint), mode, owner root:root, and for the config its private folder. */
-export function planHubFile(file: HubFile, facts: HubFacts, pendingTokens: readonly string[]): Change {
+export function planHubFile(file: HubFile, facts: HubFacts, pendingCredentials: readonly string[]): Change {
   const resource = { type: 'file' as const, path: file.path };
   const current = facts.files[file.path];
   const after = { sha256: file.sha256, mode: file.mode, owner: 'root', group: 'root', ...(file.showDiff && file.source.kind === 'text' ? { text: file.source.text } : {}) };
-  const pending = `it will carry the edge token${pendingTokens.length === 1 ? '' : 's'} of ${pendingTokens.join(', ')}, issued by this apply`;
+  const pending = `it will carry the new edge credentials (token, TLS pin) of ${pendingCredentials.join(', ')}, issued by this apply`;
   if (!current) return { resource, action: 'create', reason: `file ${file.path} does not exist${file.sha256 === '' ? `; ${pending}` : ''}`, after };
   const before = { sha256: current.sha256, mode: current.mode, owner: current.owner, group: current.group, ...(file.showDiff && current.text !== undefined ? { text: current.text } : {}) };
   const update = (reason: string): Change => ({ resource, action: 'update', reason, before, after });

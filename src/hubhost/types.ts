@@ -20,8 +20,8 @@ export interface DesiredHub {
   base: string;
   version: string;
   files: HubFile[];
-  /** Selected devices whose edge token this apply issues or rotates: the config will carry them. */
-  pendingTokens: string[];
+  /** Selected devices whose edge token or TLS pin this apply issues: the config will carry them. */
+  pendingCredentials: string[];
 }
 
 export interface HubFileFacts {

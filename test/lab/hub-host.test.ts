@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANMCP_VERSION } from '../../src/shared/version.js';
 import { connectClient, textOf } from '../integration/hub/hub-helpers.js';
 import { deviceExec, freshDevice, labDevice, rebootDevice } from './lab-helpers.js';
+import { runLanmcp } from '../support/cli.js';
 import { lanmcp, writeLabInventory } from './provision-helpers.js';
 
 // hub.host end to end: `lanmcp apply` provisions the hub as a service on lab1 after the edges of lab1..lab3;
@@ -52,7 +53,7 @@ describe('the hub as a service on hub.host', () => {
     const diff = await lanmcp('diff', '-i', inventory);
     expect(diff.code, diff.stderr).toBe(2);
     expect(diff.stderr).toContain(`+ hub on ${HUB_HOST} (${labDevice(HUB_HOST).address}) will be provisioned`);
-    expect(diff.stderr).toContain('it will carry the edge tokens of lab1, lab2, lab3, issued by this apply');
+    expect(diff.stderr).toContain('it will carry the new edge credentials (token, TLS pin) of lab1, lab2, lab3, issued by this apply');
     const applied = await lanmcp('apply', '-i', inventory, '--yes');
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stderr).toMatch(new RegExp(`^hub on ${HUB_HOST} : ok=\\d+ changed=\\d+ unreachable=0 failed=0$`, 'm'));
@@ -78,6 +79,9 @@ describe('the hub as a service on hub.host', () => {
     expect(rows.map((r) => [r.host, r.ok, r.stdout?.trim()]), textOf(many)).toEqual(DEVICES.map((name, i) => [name, true, expected[i]]));
     const connect = await lanmcp('connect', 'json', '-i', inventory);
     expect(JSON.parse(connect.stdout).url).toBe(hubUrl());
+    const status = await runLanmcp(['status', '-i', inventory], { env: { LANMCP_TOKEN: token } });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr).toContain(`3/3 up · via the hub at ${hubUrl()}`);
   });
 
   it('keeps its secrets to root: config 0600 in a 0700 folder, no token in the unit or the journal', async () => {

@@ -14,7 +14,7 @@ const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 interface Fixture {
   about: string;
-  desired: { version?: string; pendingTokens?: string[] };
+  desired: { version?: string; pendingCredentials?: string[] };
   facts: HubFacts;
   expected: { outcome: DevicePlan['outcome']; changes: Pick<DevicePlan['changes'][number], 'resource' | 'action'>[] };
 }
@@ -23,7 +23,7 @@ function desiredOf(overrides: Fixture['desired']) {
   const version = overrides.version ?? '0.1.0';
   return buildDesiredHub({
     host: 'lab1', address: '10.0.0.2', port: 8765, tls: false, configText: '{"format":1}\n', nodePath: '/usr/bin/node',
-    pendingTokens: overrides.pendingTokens ?? [],
+    pendingCredentials: overrides.pendingCredentials ?? [],
     artifacts: { version, bundleSha256: sha256Hex(`bundle ${version}`), unitTemplate: template },
   });
 }
@@ -53,9 +53,9 @@ describe('planHub fixtures', () => {
 describe('planHub reasons', () => {
   it('names the devices whose tokens the config waits for, and never shows the config text', () => {
     const fixture = loadFixture('pending-tokens.json');
-    const plan = planHub(desiredOf({ pendingTokens: ['lab2', 'lab3'] }), fixture.facts);
+    const plan = planHub(desiredOf({ pendingCredentials: ['lab2', 'lab3'] }), fixture.facts);
     const config = plan.changes.find((c) => c.resource.type === 'file' && c.resource.path === '/etc/lanmcp-hub/hub.json')!;
-    expect(config.reason).toBe('file /etc/lanmcp-hub/hub.json changes: it will carry the edge tokens of lab2, lab3, issued by this apply');
+    expect(config.reason).toBe('file /etc/lanmcp-hub/hub.json changes: it will carry the new edge credentials (token, TLS pin) of lab2, lab3, issued by this apply');
     expect(config.after?.text).toBeUndefined();
     expect(JSON.stringify(plan)).not.toContain('"format":1');
   });
