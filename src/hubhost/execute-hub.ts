@@ -11,11 +11,19 @@ import { hubCleanupScript, hubPrepareScript, hubRollbackScript, hubServiceScript
 import type { DesiredHub, HubFacts } from './types.js';
 import { verifyHub } from './verify-hub.js';
 
+export interface ExecuteHubOptions {
+  /** hub.tls's certificate: the restarted hub must present it. */
+  cert?: string;
+  report?: (step: string) => void;
+  /** How long the restarted hub may take to answer /healthz (default 20 s). */
+  verifyTimeoutMs?: number;
+}
+
 type Ready = HubInspection & { connector: Connector; desired: DesiredHub; facts: HubFacts };
 const isChange = (c: Change) => c.action !== 'noop';
 
 /** Executes the hub's plan over the hub host's open connection. Never throws for device problems: returns them. */
-export async function executeHub(inspection: HubInspection, artifacts: HubArtifacts, options: { cert?: string; report?: (step: string) => void } = {}): Promise<DeviceResult> {
+export async function executeHub(inspection: HubInspection, artifacts: HubArtifacts, options: ExecuteHubOptions = {}): Promise<DeviceResult> {
   const { plan } = inspection;
   const base = { device: plan.device, ok: 0, changed: 0 };
   if (plan.outcome === 'unreachable' || plan.outcome === 'failed' || plan.outcome === 'blocked' || !inspection.connector || !inspection.desired || !inspection.facts) {
@@ -31,7 +39,7 @@ export async function executeHub(inspection: HubInspection, artifacts: HubArtifa
   }
 }
 
-async function converge(inspection: Ready, changes: Change[], artifacts: HubArtifacts, options: { cert?: string; report?: (step: string) => void }): Promise<DeviceResult> {
+async function converge(inspection: Ready, changes: Change[], artifacts: HubArtifacts, options: ExecuteHubOptions): Promise<DeviceResult> {
   const { connector, desired, facts, plan } = inspection;
   const report = options.report ?? (() => undefined);
   if (desired.files.some((f) => f.sha256 === '')) throw new LanmcpError('E_INTERNAL', `the hub's config on ${desired.host} still waits for credentials of ${desired.pendingCredentials.join(', ')}`);
@@ -54,8 +62,8 @@ async function converge(inspection: Ready, changes: Change[], artifacts: HubArti
     report(restart ? 'restarting the hub' : 'updating the hub service');
     await runStep(connector, 'systemctl (hub)', hubServiceScript({ reload: write.some((f) => f.path === HUB_LAYOUT.unit.path), enable: service.includes('enable'), restart }));
     if (restart) {
-      report('verifying the hub over HTTP');
-      verified = await verifyHub({ host: desired.host, base: desired.base, version: desired.version, ...(options.cert ? { cert: options.cert } : {}) });
+      report(`verifying the hub over ${desired.base.startsWith('https:') ? 'HTTPS' : 'HTTP'}`);
+      verified = await verifyHub({ host: desired.host, base: desired.base, version: desired.version, ...(options.cert ? { cert: options.cert } : {}), ...(options.verifyTimeoutMs ? { timeoutMs: options.verifyTimeoutMs } : {}) });
     }
   } catch (error) {
     if (!isLanmcpError(error)) throw error;
