@@ -4,6 +4,7 @@ import type { Device } from '../inventory/types.js';
 import { LANMCP_VERSION } from '../shared/version.js';
 import { createAuditLog } from './audit.js';
 import { createGuard, type ClientAuth } from './auth.js';
+import { checkHubTls, type HubTls } from './listener-tls.js';
 import { createMetrics } from './metrics.js';
 import { INVALID_JSON, registerMcpRoutes } from './mcp-route.js';
 import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
@@ -35,6 +36,8 @@ export interface HubOptions {
   onAuditError?: (error: unknown) => void;
   /** The browser status page at `GET /` (sign-in lifetime, refresh, clock for tests). */
   statusPage?: StatusPageOptions;
+  /** Serve HTTPS with this certificate and key (PEM text; checked by checkHubTls); absent: plain HTTP. */
+  tls?: HubTls;
 }
 
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -63,7 +66,12 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 export function buildHub(options: HubOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, forceCloseConnections: true, clientErrorHandler: answerClientError });
+  if (options.tls) checkHubTls(options.tls);
+  // With TLS the server is an https.Server, which every route and hook here uses as an http.Server.
+  const app = Fastify({
+    logger: false, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, forceCloseConnections: true, clientErrorHandler: answerClientError,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
   const metrics = createMetrics();
   const runtime = createHubRuntime({
     specs: options.specs, devices: options.devices ?? [], groups: options.groups ?? {}, perDeviceTools: options.perDeviceTools ?? false,

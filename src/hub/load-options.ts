@@ -8,6 +8,7 @@ import { formatDiagnostic, hasErrors } from '../shared/diagnostics.js';
 import { LanmcpError } from '../shared/errors.js';
 import type { HubOptions } from './app.js';
 import { planAllowedHosts } from './http-guard.js';
+import { loadHubTls } from './listener-tls.js';
 import { planUpstreamSpecs } from './upstreams/specs.js';
 
 export interface LoadedHub {
@@ -20,7 +21,8 @@ export interface LoadedHub {
 
 /**
  * Hub options from an inventory: edge credentials from `.lanmcp/`, client tokens from
- * `.lanmcp/clients.json`, `kind: mcp` credentials from the environment. `listen` overrides hub.listen.
+ * `.lanmcp/clients.json`, `kind: mcp` credentials from the environment, the listener's certificate and
+ * key from hub.tls (checked: a bad file is an error naming it). `listen` overrides hub.listen.
  */
 export async function loadHubOptions(file: string, env: NodeJS.ProcessEnv, options: { cwd?: string; listen?: { host: string; port: number } } = {}): Promise<LoadedHub> {
   const { listen } = options;
@@ -35,6 +37,7 @@ export async function loadHubOptions(file: string, env: NodeJS.ProcessEnv, optio
   const hub = inventory.hub;
   const host = listen?.host ?? hub.listen_host;
   const clientTokens = createClientTokenStore(stateDir);
+  const tls = hub.tls ? await loadHubTls(hub.tls) : undefined;
   return {
     hub, devices: inventory.devices, stateDir, clientTokens,
     options: {
@@ -42,6 +45,7 @@ export async function loadHubOptions(file: string, env: NodeJS.ProcessEnv, optio
       specs: planUpstreamSpecs(inventory.devices, credentials, env),
       devices: inventory.devices, groups: inventory.groups ?? {}, perDeviceTools: hub.per_device_tools,
       auth: clientTokens, allowedHosts: planAllowedHosts(host, hub.public_url, wildcardNames(host)), auditLog: hub.audit_log,
+      ...(tls ? { tls } : {}),
     },
   };
 }

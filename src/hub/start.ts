@@ -5,7 +5,7 @@ import type { UpstreamStatus } from './upstreams/types.js';
 export { loadHubOptions, type LoadedHub } from './load-options.js';
 
 export interface RunningHub {
-  /** `http://127.0.0.1:8765/mcp`: what clients connect to. */
+  /** `http://127.0.0.1:8765/mcp` (`https://…` with TLS): what clients connect to. */
   url: string;
   /** Upstream status after the first health checks. */
   upstreams(): UpstreamStatus[];
@@ -31,7 +31,7 @@ export async function startHub(options: HubOptions & { host: string; port: numbe
   const reachable = options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '::1' : options.host;
   const host = reachable.includes(':') ? `[${reachable}]` : reachable;
   return {
-    url: `http://${host}:${port}/mcp`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}/mcp`,
     upstreams: () => [...app.hub.runtime.upstreams.values()].map((u) => u.status()),
     close: () => app.close(),
   };
