@@ -1,5 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +89,17 @@ describe('hub.tls: HTTPS on the hub listener', () => {
     const untrusted = await sdkClient(hub.url, token, join(dir, 'other.crt'));
     expect(untrusted.status).not.toBe(0);
     expect(untrusted.stderr).toMatch(/self[- ]signed|unable to verify|certificate/i);
+
+    // Signing in to the status page over this listener gives a Secure cookie.
+    const cookie = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(hub!.url.replace(/\/mcp$/, '/login'), { method: 'POST', ca: readFileSync(join(dir, 'hub.crt')), headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+        res.resume();
+        resolve(`${res.statusCode} ${String(res.headers['set-cookie'])}`);
+      });
+      req.on('error', reject);
+      req.end(`token=${token}`);
+    });
+    expect(cookie).toMatch(/^303 lanmcp_session=.*; Secure/);
 
     const plain = hub.url.replace(/^https:/, 'http:').replace(/\/mcp$/, '/healthz');
     await expect(fetch(plain, { signal: AbortSignal.timeout(10_000) })).rejects.toThrow();
