@@ -1,20 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deviceExec, freshDevice, labDevice } from './lab-helpers.js';
-import { lanmcp, writeLabInventory } from './provision-helpers.js';
+import { deviceExec, freshDevice } from './lab-helpers.js';
+import { lanmcp, pinnedEdge, writeLabInventory } from './provision-helpers.js';
 
 const tokenFile = (inventory: string, device: string) => join(dirname(inventory), '.lanmcp', 'tokens', `${device}.token`);
 
-/** An MCP initialize straight to the edge: 200 with a valid token, 401 otherwise. */
-async function initializeStatus(device: string, token: string): Promise<number> {
-  const response = await fetch(`http://${labDevice(device).address}:8766/mcp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
-  });
-  await response.body?.cancel();
-  return response.status;
+/** An MCP initialize straight to the edge (over TLS, pinned like the hub): 200 with a valid token, 401 otherwise. */
+async function initializeStatus(inventory: string, device: string, token: string): Promise<number> {
+  const edge = pinnedEdge(inventory, device);
+  try {
+    const response = await edge.fetch(`${edge.base}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+    });
+    await response.body?.cancel();
+    return response.status;
+  } finally {
+    edge.close();
+  }
 }
 
 describe('apply: confirmation, --json, token rotation', () => {
@@ -43,7 +48,7 @@ describe('apply: confirmation, --json, token rotation', () => {
     expect((await import('node:fs')).statSync(tokenFile(inventory, 'lab4')).mode & 0o777).toBe(0o600);
     expect(run.stdout + run.stderr).not.toContain(token);
     expect((await deviceExec('lab4', `grep -rF '${token}' /etc /opt /var/lib/lanmcp-edge; true`)).stdout).toBe('');
-    expect(await initializeStatus('lab4', token)).toBe(200);
+    expect(await initializeStatus(inventory, 'lab4', token)).toBe(200);
   });
 
   it('--rotate-tokens issues a new token: the old one stops working, the new one works', async () => {
@@ -53,8 +58,8 @@ describe('apply: confirmation, --json, token rotation', () => {
     expect(run.stderr).toMatch(/~ token of lab4: token rotated \(sha256:[0-9a-f]{12}…\)/);
     const fresh = readFileSync(tokenFile(inventory, 'lab4'), 'utf8').trim();
     expect(fresh).not.toBe(old);
-    expect(await initializeStatus('lab4', old)).toBe(401);
-    expect(await initializeStatus('lab4', fresh)).toBe(200);
+    expect(await initializeStatus(inventory, 'lab4', old)).toBe(401);
+    expect(await initializeStatus(inventory, 'lab4', fresh)).toBe(200);
     expect((await lanmcp('diff', '-i', inventory)).code).toBe(0);
   });
 

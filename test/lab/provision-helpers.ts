@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { getLab } from './lab-helpers.js';
+import { dirname, join } from 'node:path';
+import { createAgentFetch, type AgentFetch } from '../../src/hub/upstreams/agent-fetch.js';
+import { getLab, labDevice } from './lab-helpers.js';
 import { runLanmcp, type CliRun } from '../support/cli.js';
 
 export interface InventoryHost {
@@ -49,4 +50,14 @@ export function lanmcp(...argv: string[]): Promise<CliRun> {
 export async function diffJson(inventory: string, ...extra: string[]) {
   const run = await lanmcp('diff', '-i', inventory, '--json', ...extra);
   return { ...run, plan: JSON.parse(run.stdout) as import('../../src/plan/types.js').Plan };
+}
+
+/**
+ * An applied edge the way the hub reaches it: `https://ADDRESS:8766` and a fetch pinned to the key that
+ * apply stored in .lanmcp/ (edges serve TLS by default). Close it when done.
+ */
+export function pinnedEdge(inventory: string, device: string): { base: string; fetch: AgentFetch; close(): void } {
+  const pin = readFileSync(join(dirname(inventory), '.lanmcp', 'tokens', `${device}.pin`), 'utf8').trim();
+  const net = createAgentFetch(pin);
+  return { base: `https://${labDevice(device).address}:8766`, fetch: net.fetch, close: net.close };
 }

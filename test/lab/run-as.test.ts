@@ -4,8 +4,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change } from '../../src/plan/types.js';
-import { deviceExec, freshDevice, labDevice } from './lab-helpers.js';
-import { diffJson, lanmcp, writeLabInventory } from './provision-helpers.js';
+import { deviceExec, freshDevice } from './lab-helpers.js';
+import { diffJson, lanmcp, pinnedEdge, writeLabInventory } from './provision-helpers.js';
 
 // Least privilege on a real device: `run_as: lanmcp` with `policy.services: [lab-demo.service]`. What the
 // edge may not do must be refused by the OS (polkit, file permissions), not by lanmcp's own policy.
@@ -30,6 +30,7 @@ const text = (result: ToolResult) => (result.content ?? []).map((c) => c.text ??
 describe('run_as: an unprivileged edge on a real device', () => {
   let inventory: string;
   let client: Client;
+  let edge: ReturnType<typeof pinnedEdge> | undefined;
   const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as ToolResult;
 
   beforeAll(async () => {
@@ -41,6 +42,7 @@ describe('run_as: an unprivileged edge on a real device', () => {
 
   afterAll(async () => {
     await client?.close();
+    edge?.close();
   });
 
   it('diff plans the user, the config for its group, the polkit rule and the service', async () => {
@@ -48,6 +50,7 @@ describe('run_as: an unprivileged edge on a real device', () => {
     expect(code).toBe(2);
     const changes = plan.devices[0]!.changes;
     expect(pending(changes)).toEqual([
+      `create ${DEVICE}`,
       `create ${DEVICE}`,
       'create lanmcp',
       'create /opt/lanmcp-edge/edge.mjs',
@@ -74,8 +77,9 @@ describe('run_as: an unprivileged edge on a real device', () => {
 
     const token = readFileSync(join(dirname(inventory), '.lanmcp', 'tokens', `${DEVICE}.token`), 'utf8').trim();
     client = new Client({ name: 'run-as-test', version: '1.0.0' });
-    const url = new URL(`http://${labDevice(DEVICE).address}:8766/mcp`);
-    await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    expect(await sh('stat -c "%a %U %G" /etc/lanmcp-edge/tls /etc/lanmcp-edge/tls/key.pem')).toBe('750 root lanmcp\n640 root lanmcp');
+    edge = pinnedEdge(inventory, DEVICE);
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${edge.base}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } }, fetch: edge.fetch }));
   });
 
   it('commands run as the unprivileged user; read-only tools work', async () => {
@@ -139,10 +143,11 @@ describe('run_as: an unprivileged edge on a real device', () => {
   });
 
   it('drift in the config group, the user groups and the rule is found by diff and repaired by apply', async () => {
-    await sh(`chgrp root /etc/lanmcp-edge/config.json && gpasswd -d lanmcp systemd-journal && echo '// edited' >> ${RULE}`);
+    await sh(`chgrp root /etc/lanmcp-edge/config.json /etc/lanmcp-edge/tls/key.pem && gpasswd -d lanmcp systemd-journal && echo '// edited' >> ${RULE}`);
     const { code, plan } = await diffJson(inventory);
     expect(code).toBe(2);
     expect(pending(plan.devices[0]!.changes)).toEqual([
+      `update ${DEVICE}`,
       'update lanmcp',
       'update /etc/lanmcp-edge/config.json',
       `update ${RULE}`,
@@ -152,7 +157,7 @@ describe('run_as: an unprivileged edge on a real device', () => {
     const apply = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
     expect(apply.code, apply.stderr).toBe(0);
     expect((await lanmcp('diff', '-i', inventory)).code).toBe(0);
-    expect(await sh('stat -c "%G" /etc/lanmcp-edge/config.json')).toBe('lanmcp');
+    expect(await sh('stat -c "%G" /etc/lanmcp-edge/config.json /etc/lanmcp-edge/tls/key.pem')).toBe('lanmcp\nlanmcp');
   });
 
   it('switching back to root removes the polkit rule; the user stays, and the plan says so', async () => {
@@ -162,6 +167,7 @@ describe('run_as: an unprivileged edge on a real device', () => {
     expect(code).toBe(2);
     const changes = plan.devices[0]!.changes;
     expect(pending(changes)).toEqual([
+      `update ${DEVICE}`,
       'update /etc/lanmcp-edge/config.json',
       'update /etc/systemd/system/lanmcp-edge.service',
       `delete ${RULE}`,

@@ -16,6 +16,8 @@ const DEVICES = ['lab1', 'lab2'];
 describe('no secret ever appears in output, logs, audit lines, errors or diffs', () => {
   const transcript: { what: string; text: string }[] = [];
   const secrets = new Set<string>();
+  /** The edges' TLS private keys as they are on the devices (read here over SSH only to search for them). */
+  const privateKeys: string[] = [];
   let inventory: string;
   let stateDir: string;
 
@@ -24,7 +26,7 @@ describe('no secret ever appears in output, logs, audit lines, errors or diffs',
     return run;
   };
   const collectEdgeTokens = () => {
-    for (const file of readdirSync(join(stateDir, 'tokens'))) secrets.add(readFileSync(join(stateDir, 'tokens', file), 'utf8').trim());
+    for (const file of readdirSync(join(stateDir, 'tokens')).filter((f) => f.endsWith('.token'))) secrets.add(readFileSync(join(stateDir, 'tokens', file), 'utf8').trim());
   };
 
   beforeAll(async () => {
@@ -77,6 +79,7 @@ describe('no secret ever appears in output, logs, audit lines, errors or diffs',
     for (const device of DEVICES) {
       transcript.push({ what: `${device} journal`, text: (await deviceExec(device, 'journalctl --no-pager -o cat -u lanmcp-edge')).stdout });
       transcript.push({ what: `${device} edge files`, text: (await deviceExec(device, 'cat /etc/lanmcp-edge/config.json /var/lib/lanmcp-edge/receipt.json /etc/systemd/system/lanmcp-edge.service')).stdout });
+      privateKeys.push((await deviceExec(device, 'cat /etc/lanmcp-edge/tls/key.pem')).stdout);
     }
   });
 
@@ -87,6 +90,15 @@ describe('no secret ever appears in output, logs, audit lines, errors or diffs',
 
   it('finds none of them anywhere', () => {
     const leaks = transcript.flatMap(({ what, text }) => [...secrets].filter((s) => text.includes(s)).map((s) => `${what} contains ${s.slice(0, 8)}…`));
+    expect(leaks).toEqual([]);
+  });
+
+  it("the edges' TLS private keys never left the devices", () => {
+    expect(privateKeys).toHaveLength(DEVICES.length);
+    // Characters 48-88 of a P-256 PKCS#8 body are the private scalar; the start is the same for every key.
+    const bodies = privateKeys.map((pem) => pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s/g, ''));
+    for (const body of bodies) expect(body.length).toBeGreaterThan(100);
+    const leaks = transcript.filter(({ text }) => /PRIVATE KEY/.test(text) || bodies.some((b) => text.replace(/\s/g, '').includes(b.slice(48, 88)))).map((t) => t.what);
     expect(leaks).toEqual([]);
   });
 
