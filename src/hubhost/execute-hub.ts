@@ -7,7 +7,7 @@ import { isLanmcpError, LanmcpError } from '../shared/errors.js';
 import type { HubArtifacts } from './artifacts.js';
 import type { HubInspection } from './inspect-hub.js';
 import { HUB_LAYOUT } from './layout.js';
-import { hubCleanupScript, hubPrepareScript, hubRollbackScript, hubServiceScript } from './remote-steps.js';
+import { hubCleanupScript, hubPrepareScript, hubRemovalScript, hubRollbackScript, hubServiceScript } from './remote-steps.js';
 import type { DesiredHub, HubFacts } from './types.js';
 import { verifyHub } from './verify-hub.js';
 
@@ -87,4 +87,21 @@ async function rollBack(inspection: Ready, cause: LanmcpError, script: string): 
   }
   const previous = inspection.facts.service.active ? 'the previous hub is running again' : 'the hub host is back to how it was';
   return { ...base, rolledBack: true, error: { code: cause.code, message: `${cause.message}; rolled back: ${previous}`, ...hint } };
+}
+
+/** Uninstalls a hub left on a previous hub host. */
+export async function executeHubRetirement(inspection: HubInspection): Promise<DeviceResult> {
+  const { plan, connector } = inspection;
+  const base = { device: plan.device, ok: 0, changed: 0 };
+  if (plan.outcome === 'unreachable' || plan.outcome === 'failed' || !connector) {
+    return { ...base, status: plan.outcome === 'unreachable' ? 'unreachable' : 'failed', ...(plan.error ? { error: plan.error } : {}) };
+  }
+  if (plan.outcome === 'unchanged') return { ...base, status: 'ok' };
+  try {
+    await runStep(connector, 'removing the hub', hubRemovalScript());
+    return { ...base, status: 'changed', ok: plan.changes.length, changed: plan.changes.length };
+  } catch (error) {
+    if (!isLanmcpError(error)) throw error;
+    return { ...base, status: 'failed', error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } };
+  }
 }

@@ -1,19 +1,29 @@
 // The hub phase of `diff` and `apply` (hub.host): planned from the edge phase's inspections, since the hub's
-// config carries the edges' tokens, and executed after the edges, once their new tokens are stored.
+// config carries the edges' credentials, and executed after the edges, once their new ones are stored.
+// It also uninstalls a hub left on the previous hub host when hub.host moved or was removed.
 import { readFile } from 'node:fs/promises';
 import type { DeviceResult } from '../apply/execute-device.js';
 import type { DeviceInspection } from '../apply/inspect.js';
 import type { Device, EdgeDevice, ResolvedHub } from '../inventory/types.js';
+import type { DevicePlan } from '../plan/types.js';
 import type { HubArtifacts } from './artifacts.js';
-import { executeHub } from './execute-hub.js';
-import { inspectHub, type HubInspection, type HubSetting } from './inspect-hub.js';
+import { executeHub, executeHubRetirement } from './execute-hub.js';
+import { readHubRecord, removeHubRecord, writeHubRecord } from './hub-record.js';
+import { inspectHub, inspectHubRetirement, type HubInspection, type HubSetting } from './inspect-hub.js';
 import { hubRowName } from './plan-hub.js';
 
-export type HubPhase =
-  | { kind: 'none' }
-  /** hub.host is set but `--limit` leaves it out: the hub is neither planned nor touched. */
-  | { kind: 'skipped'; host: string; note: string }
-  | { kind: 'planned'; setting: HubSetting; inspection: HubInspection };
+export interface HubPhase {
+  /** The hub on hub.host; absent without hub.host, or when `--limit` leaves the hub host out. */
+  serve?: { setting: HubSetting; inspection: HubInspection };
+  /** The hub still installed on the previous hub host. */
+  retire?: HubInspection;
+  /** The previous hub host is no longer in the inventory: apply forgets it (the notes say what to do by hand). */
+  forget?: boolean;
+  /** Why part of the hub phase is left out, for stderr. */
+  notes: string[];
+  /** `.lanmcp/`, where the record of the hub host lives. */
+  stateDir: string;
+}
 
 export interface HubPhaseInput {
   hub: ResolvedHub;
@@ -30,6 +40,11 @@ export function hubSettingOf(input: HubPhaseInput): HubSetting | undefined {
   return hubDevice ? { ...input, hubDevice } : undefined;
 }
 
+/** The plan rows of the hub phase, after the devices'. */
+export function hubPlans(phase: HubPhase): DevicePlan[] {
+  return [...(phase.retire ? [phase.retire.plan] : []), ...(phase.serve ? [phase.serve.inspection.plan] : [])];
+}
+
 /**
  * Devices whose edge credentials the edge phase issues (apply) or will issue (diff): a token, or a TLS key
  * whose pin goes into .lanmcp/ (generated, renewed or re-pinned). The hub's config will carry them.
@@ -41,36 +56,63 @@ export function pendingCredentialsOf(inspections: readonly DeviceInspection[]): 
     .map((i) => i.device.name);
 }
 
-/** Plans the hub (reusing the hub host's connection), or says why it is skipped. */
+/** Plans the hub (reusing the hub host's connection) and the removal of a hub left elsewhere. */
 export async function planHubPhase(input: HubPhaseInput, inspections: readonly DeviceInspection[], artifacts: () => Promise<HubArtifacts>): Promise<HubPhase> {
+  const phase: HubPhase = { notes: [], stateDir: input.stateDir };
   const setting = hubSettingOf(input);
-  if (!setting) return { kind: 'none' };
-  const host = setting.hubDevice.name;
-  const own = inspections.find((i) => i.device.name === host);
-  if (!own) return { kind: 'skipped', host, note: `${hubRowName(host)}: not planned, --limit leaves out the hub host ${host} (include it to update the hub)` };
-  const inspection = await inspectHub(setting, own.plan, own.connector, await artifacts(), pendingCredentialsOf(inspections));
-  return { kind: 'planned', setting, inspection };
+  if (setting) {
+    const host = setting.hubDevice.name;
+    const own = inspections.find((i) => i.device.name === host);
+    if (!own) phase.notes.push(`${hubRowName(host)}: not planned, --limit leaves out the hub host ${host} (include it to update the hub)`);
+    else phase.serve = { setting, inspection: await inspectHub(setting, own.plan, own.connector, await artifacts(), pendingCredentialsOf(inspections)) };
+  }
+  const previous = (await readHubRecord(input.stateDir))?.host;
+  if (previous === undefined || previous === input.hub.host) return phase;
+  const why = input.hub.host ? `hub.host moved to ${input.hub.host}` : 'hub.host was removed from the inventory';
+  const device = input.devices.find((d): d is EdgeDevice => d.kind === 'edge' && d.name === previous);
+  const old = inspections.find((i) => i.device.name === previous);
+  if (!device) {
+    phase.forget = true;
+    phase.notes.push(`${hubRowName(previous)}: ${why}, but ${previous} is no longer in the inventory: remove the hub there by hand (systemctl disable --now lanmcp-hub; rm -rf /opt/lanmcp-hub /etc/lanmcp-hub /var/lib/lanmcp-hub /etc/systemd/system/lanmcp-hub.service)`);
+  } else if (!old) {
+    phase.notes.push(`${hubRowName(previous)}: not removed, --limit leaves out ${previous} (${why})`);
+  } else {
+    phase.retire = await inspectHubRetirement(device, old.plan, old.connector, why);
+  }
+  return phase;
 }
 
 /**
- * After the edges: plans the hub again with the credentials now stored, and executes that plan. A hub
- * host whose own edge failed is not touched (its row says why).
+ * After the edges: removes a hub left on the previous host, then plans the hub again with the credentials
+ * now stored and executes that plan. A hub host whose own edge failed is not touched (its row says why).
+ * `.lanmcp/hub-host.json` follows what succeeded.
  */
-export async function runHubPhase(phase: Extract<HubPhase, { kind: 'planned' }>, inspections: readonly DeviceInspection[], results: readonly DeviceResult[], artifacts: HubArtifacts, report?: (step: string) => void): Promise<DeviceResult> {
-  const host = phase.setting.hubDevice.name;
-  const row = hubRowName(host);
+export async function runHubPhase(phase: HubPhase, inspections: readonly DeviceInspection[], results: readonly DeviceResult[], artifacts: () => Promise<HubArtifacts>, report: (row: string, step: string) => void): Promise<DeviceResult[]> {
+  const done: DeviceResult[] = [];
+  const converged = (r: DeviceResult) => r.status === 'ok' || r.status === 'changed';
+  if (phase.retire) {
+    const result = await executeHubRetirement(phase.retire);
+    done.push(result);
+    if (converged(result) && !phase.serve) await removeHubRecord(phase.stateDir);
+  }
+  if (phase.forget && !phase.serve) await removeHubRecord(phase.stateDir);
+  if (phase.serve) {
+    const result = await serveHub(phase.serve, inspections, results, await artifacts(), (step) => report(phase.serve!.inspection.plan.device, step));
+    done.push(result);
+    if (converged(result)) await writeHubRecord(phase.serve.setting.stateDir, phase.serve.setting.hubDevice.name);
+  }
+  return done;
+}
+
+async function serveHub(serve: NonNullable<HubPhase['serve']>, inspections: readonly DeviceInspection[], results: readonly DeviceResult[], artifacts: HubArtifacts, report: (step: string) => void): Promise<DeviceResult> {
+  const host = serve.setting.hubDevice.name;
   const edge = results.find((r) => r.device === host);
   const own = inspections.find((i) => i.device.name === host);
   if (!own || !edge || edge.status === 'failed' || edge.status === 'unreachable') {
     const reason = edge?.error ? `${edge.error.code}: ${edge.error.message}` : 'it was not inspected';
-    return { device: row, status: edge?.status === 'unreachable' ? 'unreachable' : 'failed', ok: 0, changed: 0, error: { code: edge?.error?.code ?? 'E_REMOTE_COMMAND', message: `the hub was not provisioned: the edge phase failed on ${host} (${reason})` } };
+    return { device: hubRowName(host), status: edge?.status === 'unreachable' ? 'unreachable' : 'failed', ok: 0, changed: 0, error: { code: edge?.error?.code ?? 'E_REMOTE_COMMAND', message: `the hub was not provisioned: the edge phase failed on ${host} (${reason})` } };
   }
-  const inspection = await inspectHub(phase.setting, own.plan, own.connector, artifacts, []);
-  const cert = phase.setting.hub.tls ? await readCert(phase.setting.hub.tls.cert_file) : undefined;
-  return executeHub(inspection, artifacts, { ...(cert ? { cert } : {}), ...(report ? { report } : {}) });
-}
-
-/** hub.tls's certificate, to check the hub presents it; unreadable → the config step already failed. */
-function readCert(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch(() => undefined);
+  const inspection = await inspectHub(serve.setting, own.plan, own.connector, artifacts, []);
+  const cert = serve.setting.hub.tls ? await readFile(serve.setting.hub.tls.cert_file, 'utf8').catch(() => undefined) : undefined;
+  return executeHub(inspection, artifacts, { report, ...(cert ? { cert } : {}) });
 }

@@ -12,6 +12,7 @@ import { buildDesiredHub } from './desired.js';
 import { renderHubFactsScript } from './facts-script.js';
 import { parseHubFacts } from './parse-facts.js';
 import { hubRowName, planHub } from './plan-hub.js';
+import { planHubRetirement } from './plan-retire.js';
 import { planServiceListen, renderServiceConfig, renderServiceConfigText } from './render-config.js';
 import type { DesiredHub, HubFacts } from './types.js';
 
@@ -56,6 +57,18 @@ export async function inspectHub(setting: HubSetting, edgePlan: DevicePlan, conn
       artifacts, configText, pendingCredentials, nodePath: facts.nodePath,
     });
     return { plan: planHub(desired, facts), connector, desired, facts };
+  } catch (error) {
+    return { plan: { ...row, outcome: 'failed', error: toErrorData(error) } };
+  }
+}
+
+/** Plans the removal of a hub left on `device` (the previous hub host) over its open connection. */
+export async function inspectHubRetirement(device: { name: string; address: string }, edgePlan: DevicePlan, connector: Connector | undefined, why: string): Promise<HubInspection> {
+  const row = { device: hubRowName(device.name), address: device.address, changes: [] };
+  if (!connector) return { plan: { ...row, outcome: edgePlan.outcome === 'unreachable' ? 'unreachable' : 'failed', error: edgePlan.error ?? { code: 'E_SSH_UNREACHABLE', message: `${device.name} could not be inspected` } } };
+  try {
+    const facts = await gatherHubFacts(connector);
+    return { plan: planHubRetirement(device.name, device.address, facts, why), connector, facts };
   } catch (error) {
     return { plan: { ...row, outcome: 'failed', error: toErrorData(error) } };
   }

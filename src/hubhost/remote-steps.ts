@@ -39,3 +39,14 @@ export function hubRollbackScript(changed: { path: string; existed: boolean }[],
 export function hubCleanupScript(paths: string[]): string {
   return paths.length ? `rm -f ${paths.map((p) => quote(p + PREVIOUS_SUFFIX)).join(' ')}` : 'true';
 }
+
+/** The hub moved away or hub.host was removed: stop it and remove everything lanmcp put there for it (the audit log too). */
+export function hubRemovalScript(): string {
+  return [
+    `systemctl disable --now --quiet ${unit} 2>/dev/null || true`,
+    `rm -f ${quote(HUB_LAYOUT.unit.path)} ${quote(HUB_LAYOUT.unit.path + PREVIOUS_SUFFIX)}`,
+    `rm -rf ${HUB_LAYOUT.dirs.map(quote).join(' ')}`,
+    'systemctl daemon-reload',
+    `systemctl reset-failed ${unit} 2>/dev/null || true`,
+  ].join('\n');
+}

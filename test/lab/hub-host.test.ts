@@ -140,6 +140,27 @@ describe('the hub as a service on hub.host', () => {
     expect(diff.code, diff.stderr).toBe(0);
     expect(diff.stderr).toContain(`hub on ${HUB_HOST}: not planned, --limit leaves out the hub host ${HUB_HOST}`);
   });
+  it('moving hub.host removes the hub from the previous device; removing hub.host removes it everywhere', async () => {
+    writeFileSync(inventory, readFileSync(inventory, 'utf8').replace(`host: ${HUB_HOST} }`, 'host: lab2 }'));
+    const diff = await lanmcp('diff', '-i', inventory);
+    expect(diff.code, diff.stderr).toBe(2);
+    expect(diff.stderr).toContain(`- hub on ${HUB_HOST} (${labDevice(HUB_HOST).address}) will have lanmcp removed`);
+    expect(diff.stderr).toContain('+ hub on lab2');
+    const moved = await lanmcp('apply', '-i', inventory, '--yes');
+    expect(moved.code, moved.stderr).toBe(0);
+    expect((await deviceExec(HUB_HOST, 'systemctl is-enabled lanmcp-hub; ls -d /etc/lanmcp-hub /opt/lanmcp-hub 2>&1')).stdout).not.toMatch(/^enabled|^\/etc\/lanmcp-hub$/m);
+    expect((await deviceExec(HUB_HOST, 'systemctl is-active lanmcp-edge')).stdout.trim()).toBe('active');
+    expect((await deviceExec('lab2', 'systemctl is-active lanmcp-hub')).stdout.trim()).toBe('active');
+    expect((await lanmcp('diff', '-i', inventory)).code).toBe(0);
+    writeFileSync(inventory, readFileSync(inventory, 'utf8').replace(', host: lab2 }', ' }'));
+    const removed = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stderr).toMatch(/^hub on lab2 : ok=\d+ changed=\d+ unreachable=0 failed=0$/m);
+    expect((await deviceExec('lab2', 'systemctl is-active lanmcp-hub; ls /etc/systemd/system/lanmcp-hub.service 2>&1')).stdout).not.toMatch(/^active$|^\/etc\/systemd/m);
+    const after = await lanmcp('diff', '-i', inventory, '--verbose');
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stderr).not.toContain('hub on');
+  });
 });
 
 describe('a hub that fails its check', () => {

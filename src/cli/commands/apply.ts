@@ -6,7 +6,7 @@ import { runDevices } from '../../apply/run-devices.js';
 import type { EdgeDevice } from '../../inventory/types.js';
 import { hasChanges, summarizePlan } from '../../plan/summary.js';
 import { loadHubArtifacts, type HubArtifacts } from '../../hubhost/artifacts.js';
-import { planHubPhase, runHubPhase, type HubPhase } from '../../hubhost/hub-phase.js';
+import { hubPlans, planHubPhase, runHubPhase, type HubPhase } from '../../hubhost/hub-phase.js';
 import { planHubEndpoint } from '../../hubhost/hub-url.js';
 import type { DeviceResult } from '../../apply/execute-device.js';
 import type { DeviceInspection } from '../../apply/inspect.js';
@@ -33,7 +33,8 @@ the hub in the foreground (like \`lanmcp hub\`, until Ctrl-C) unless --no-hub: s
 With hub.host in the inventory, the hub is a service on that device instead: after the edges, apply
 writes its bundle, config (the edges' tokens, client-token hashes; 0600) and unit there, restarts it only
 when one changed, checks GET /healthz over HTTP (rolling back on failure), and starts no foreground hub.
-A --limit that leaves out the hub host leaves the hub alone.
+A --limit that leaves out the hub host leaves the hub alone. When hub.host moves or goes, the hub left on
+the previous host (recorded in .lanmcp/hub-host.json) is stopped and removed.
   -i, --inventory FILE       inventory (default: $LANMCP_INVENTORY or ./inventory.yaml)
   --limit PATTERN            device name, group, tag, glob or comma list (default: all)
   --yes                      do not ask for confirmation (required without a terminal)
@@ -82,9 +83,9 @@ async function provision(file: string, args: CommandArgs, context: CommandContex
     try {
       let hubArtifacts: HubArtifacts | undefined;
       const loadHub = async () => (hubArtifacts ??= await loadHubArtifacts());
-      const hubPhase = hub ? await planHubPhase({ hub, devices: selection.inventory.devices, groups: selection.inventory.groups ?? {}, stateDir: selection.stateDir, env: context.env }, inspections, loadHub) : { kind: 'none' as const };
-      if (hubPhase.kind === 'skipped') context.stderr.write(`${hubPhase.note}\n`);
-      const plan = summarizePlan([...inspections.map((i) => i.plan), ...(hubPhase.kind === 'planned' ? [hubPhase.inspection.plan] : [])]);
+      const hubPhase = hub ? await planHubPhase({ hub, devices: selection.inventory.devices, groups: selection.inventory.groups ?? {}, stateDir: selection.stateDir, env: context.env }, inspections, loadHub) : undefined;
+      for (const note of hubPhase?.notes ?? []) context.stderr.write(`${note}\n`);
+      const plan = summarizePlan([...inspections.map((i) => i.plan), ...(hubPhase ? hubPlans(hubPhase) : [])]);
       context.stderr.write(renderPlan(plan, { verbose: Boolean(args.values.verbose), diff: false }));
       const count = plan.summary.provision + plan.summary.update + plan.summary.remove;
       if (hasChanges(plan) && !args.values.yes && !(await confirm(`Apply these changes to ${count} devices?`, context))) {
@@ -95,11 +96,11 @@ async function provision(file: string, args: CommandArgs, context: CommandContex
       const results = hasChanges(plan)
         ? await runDevices(inspections, { artifacts, tokens, forks, interactive: context.interactive, stderr: context.stderr })
         : inspections.map((i) => settledResult(i)!);
-      results.push(...(await hubResults(hubPhase, inspections, results, loadHub, context)));
+      if (hubPhase) results.push(...(await hubResults(hubPhase, inspections, results, loadHub, context)));
       context.stderr.write(renderRecap(results));
       if (args.values.json) context.stdout.write(`${JSON.stringify({ plan, results }, null, 2)}\n`);
       const converged = (r: DeviceResult) => r.status === 'ok' || r.status === 'changed';
-      const hubResult = results.find((r) => hubPhase.kind === 'planned' && r.device === hubPhase.inspection.plan.device);
+      const hubResult = hubPhase?.serve ? results.find((r) => r.device === hubPhase.serve!.inspection.plan.device) : undefined;
       const where = !hub?.host ? undefined : hubResult && !converged(hubResult) ? `No foreground hub is started (hub.host is set); the hub on ${hub.host} failed: see its error above.\n` : hubWhere;
       return { outcome: results.every(converged) ? 'ok' : 'failed', ...(where !== undefined ? { hubWhere: where } : {}) };
     } finally {
@@ -110,13 +111,11 @@ async function provision(file: string, args: CommandArgs, context: CommandContex
   }
 }
 
-/** The hub phase after the edges (hub.host): one more result row, `hub on <device>`. */
+/** The hub phase after the edges: result rows `hub on <device>` (the hub on hub.host, a hub removed from a previous host). */
 async function hubResults(phase: HubPhase, inspections: DeviceInspection[], results: DeviceResult[], artifacts: () => Promise<HubArtifacts>, context: CommandContext): Promise<DeviceResult[]> {
-  if (phase.kind !== 'planned') return [];
-  const row = phase.inspection.plan.device;
-  const result = await runHubPhase(phase, inspections, results, await artifacts(), (step) => context.stderr.write(`${row}: ${step}\n`));
-  context.stderr.write(`${row}: ${result.status}${result.verify ? ` (hub ${result.verify.version} answers /healthz)` : ''}\n`);
-  return [result];
+  const done = await runHubPhase(phase, inspections, results, artifacts, (row, step) => context.stderr.write(`${row}: ${step}\n`));
+  for (const r of done) context.stderr.write(`${r.device}: ${r.status}${r.verify ? ` (hub ${r.verify.version} answers /healthz)` : ''}\n`);
+  return done;
 }
 
 function renderHubWhere(url: string, host: string): string {

@@ -1,7 +1,7 @@
 import { loadArtifacts } from '../../apply/artifacts.js';
 import { inspectDevices } from '../../apply/inspect.js';
 import { loadHubArtifacts } from '../../hubhost/artifacts.js';
-import { planHubPhase, type HubPhase } from '../../hubhost/hub-phase.js';
+import { hubPlans, planHubPhase, type HubPhase } from '../../hubhost/hub-phase.js';
 import type { EdgeDevice } from '../../inventory/types.js';
 import { hasChanges, hasErrors, summarizePlan } from '../../plan/summary.js';
 import { createTokenStore } from '../../secrets/token-store.js';
@@ -20,6 +20,7 @@ Connects to each selected device over SSH once, reads its facts (read-only) and 
   + create   ~ update   - remove   = unchanged (shown with --verbose)   ! cannot proceed
 With hub.host, the hub service on that device has a row of its own, \`hub on DEVICE\` (its config, which
 holds the edges' tokens, appears only as a fingerprint); a --limit without the hub host leaves it out.
+A hub left on the previous hub host (hub.host moved or removed) gets a removal row.
   -i, --inventory FILE       inventory (default: $LANMCP_INVENTORY or ./inventory.yaml)
   --limit PATTERN            device name, group, tag, glob or comma list (default: all)
   --json                     print the plan as JSON on stdout
@@ -43,15 +44,15 @@ Exit codes: 0 devices match the inventory, 2 changes pending, 1 error.`,
       rotate: new Set(),
     });
     const hub = selection.inventory.hub;
-    let hubPhase: HubPhase = { kind: 'none' };
+    let hubPhase: HubPhase | undefined;
     try {
       // The hub host's open connection serves the hub's facts too.
       if (hub) hubPhase = await planHubPhase({ hub, devices: selection.inventory.devices, groups: selection.inventory.groups ?? {}, stateDir: selection.stateDir, env: context.env }, inspections, loadHubArtifacts);
     } finally {
       await Promise.all(inspections.map((i) => i.connector?.close()));
     }
-    if (hubPhase.kind === 'skipped') context.stderr.write(`${hubPhase.note}\n`);
-    const plan = summarizePlan([...inspections.map((i) => i.plan), ...(hubPhase.kind === 'planned' ? [hubPhase.inspection.plan] : [])]);
+    for (const note of hubPhase?.notes ?? []) context.stderr.write(`${note}\n`);
+    const plan = summarizePlan([...inspections.map((i) => i.plan), ...(hubPhase ? hubPlans(hubPhase) : [])]);
     if (args.values.json) context.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     context.stderr.write(renderPlan(plan, { verbose: Boolean(args.values.verbose), diff: Boolean(args.values.diff) }));
     if (hasErrors(plan, { allowUnreachable: Boolean(args.values['allow-unreachable']) })) return 'failed';

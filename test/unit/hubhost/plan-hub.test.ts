@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildDesiredHub } from '../../../src/hubhost/desired.js';
 import { planHub } from '../../../src/hubhost/plan-hub.js';
+import { planHubRetirement } from '../../../src/hubhost/plan-retire.js';
 import type { HubFacts } from '../../../src/hubhost/types.js';
 import type { DevicePlan } from '../../../src/plan/types.js';
 import { sha256Hex } from '../../../src/shared/hash.js';
@@ -69,5 +70,17 @@ describe('planHub reasons', () => {
     const unit = fresh.changes.find((c) => c.resource.type === 'file' && c.resource.path.endsWith('.service'))!;
     expect(unit.after?.text).toContain('ExecStart=/usr/bin/node');
     expect(fresh.changes.find((c) => c.resource.type === 'file' && c.resource.path.endsWith('hub.json'))!.after?.text).toBeUndefined();
+  });
+});
+
+describe('planHubRetirement', () => {
+  it('removes the service, files and receipt of a hub left on the previous hub host; nothing when none is there', () => {
+    const installed = loadFixture('in-sync.json').facts;
+    const plan = planHubRetirement('lab1', '10.0.0.2', installed, 'hub.host moved to lab2');
+    expect(plan.device).toBe('hub on lab1');
+    expect(plan.outcome).toBe('remove');
+    expect(plan.changes.map((c) => [c.resource.type, c.action])).toEqual([['service', 'delete'], ['file', 'delete'], ['file', 'delete'], ['file', 'delete'], ['receipt', 'delete']]);
+    expect(plan.changes[0]!.reason).toBe('hub.host moved to lab2 — stop and disable the hub here');
+    expect(planHubRetirement('lab1', '10.0.0.2', loadFixture('fresh-host.json').facts, 'hub.host was removed from the inventory')).toMatchObject({ outcome: 'unchanged', changes: [] });
   });
 });
