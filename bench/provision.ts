@@ -101,11 +101,17 @@ async function freshAll(lab: LabInfo): Promise<number> {
   return Number(((performance.now() - started) / 1000).toFixed(3));
 }
 
-/** A folder with a copy of the lab's inventory: `.lanmcp/` (tokens, known hosts) is created next to it. */
+/**
+ * A folder with a copy of the lab's inventory: `.lanmcp/` (tokens, known hosts) is created next to it. The
+ * edges serve plain HTTP here (`tls: false`): the playbook writes the same files as lanmcp but does not
+ * generate TLS keys on the devices and pin them, so with TLS the two would not be doing the same work.
+ */
 async function scenario(work: string, name: string, lab: LabInfo): Promise<string> {
   const dir = join(work, name);
   await mkdir(dir, { recursive: true });
-  await copyFile(lab.inventory, join(dir, 'inventory.yaml'));
+  const text = await readFile(lab.inventory, 'utf8');
+  if (!/^defaults:\n/m.test(text)) throw new Error(`${lab.inventory} has no defaults: section to add edge.tls: false to`);
+  await writeFile(join(dir, 'inventory.yaml'), text.replace(/^defaults:\n/m, 'defaults:\n  edge: { tls: false }\n'));
   return join(dir, 'inventory.yaml');
 }
 
