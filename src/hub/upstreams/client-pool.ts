@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { LANMCP_VERSION } from '../../shared/version.js';
 import type { AgentFetch } from './agent-fetch.js';
+import { PinMismatchError } from './pinned-agent.js';
 
 /**
  * Where server→client messages an upstream sends during one call go: the hub's client session that made
@@ -48,6 +49,13 @@ export async function connectPooledClient(url: string, headers: Record<string, s
     reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 },
   });
   client.onerror = (error) => {
+    // Another key on a new connection is not a lost connection: the call fails with the mismatch itself.
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof PinMismatchError) {
+      pooled.broken = true;
+      pooled.lease?.fail(cause);
+      return;
+    }
     if (!BROKEN_RE.test(error.message)) return;
     pooled.broken = true;
     pooled.lease?.fail(new Error(`connection lost during the call (${error.message.replace(/^SSE stream disconnected: /, '')})`));

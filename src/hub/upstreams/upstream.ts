@@ -4,6 +4,7 @@ import { closePooledClient, connectPooledClient, type CallForwarder, type PoolHo
 import { UpstreamFailure, classifyUpstreamError, describeNetworkError } from './errors.js';
 import { createAgentFetch } from './agent-fetch.js';
 import { checkHealth } from './health.js';
+import { PinMismatchError } from './pinned-agent.js';
 import { backoffDelay, createLimiter } from './limiter.js';
 import type { UpstreamSpec, UpstreamStatus, UpstreamTiming } from './types.js';
 
@@ -161,7 +162,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
 
   /** A lost connection or a network error marks the upstream down; the caller giving up never does. */
   function failureOf(error: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined, pooled: PooledClient | undefined): UpstreamFailure {
-    const lost = signal.aborted && signal.reason instanceof Error && /connection lost/.test(signal.reason.message) ? signal.reason : undefined;
+    const lost = signal.aborted && (signal.reason instanceof PinMismatchError || (signal.reason instanceof Error && /connection lost/.test(signal.reason.message))) ? (signal.reason as Error) : undefined;
     const failure = lost ? new UpstreamFailure(spec.name, 'down', lost.message)
       : callerSignal?.aborted ? new UpstreamFailure(spec.name, 'cancelled', 'cancelled by the client')
       : classifyUpstreamError(spec.name, error, spec.callTimeoutMs);
