@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DeviceInspection } from '../../../src/apply/inspect.js';
+import { hubPlans, pendingCredentialsOf, planHubPhase } from '../../../src/hubhost/hub-phase.js';
+import { writeHubRecord } from '../../../src/hubhost/hub-record.js';
+import type { EdgeDevice, ResolvedHub } from '../../../src/inventory/types.js';
+import type { Connector } from '../../../src/remote/connector.js';
+
+// The hub phase's planning over in-memory connections whose facts script answers like a fresh or an
+// installed hub host.
+const policy = { read_only: false, tools: ['run_command' as const], commands: { allow: [], deny: [] }, timeout_s: 60, max_output_bytes: 1_048_576, max_concurrent: 8, services: [], confirm: 'never' as const };
+const edge = (name: string, address: string): EdgeDevice => ({
+  kind: 'edge', name, address, tags: [], groups: [], state: 'present',
+  ssh: { user: 'root', port: 22, become: 'none', connect_timeout_s: 10 }, edge: { port: 8766, run_as: 'root', tls: false, policy }, source: { file: 'i.yaml', line: 1, column: 1 },
+});
+const devices = [edge('lab1', '10.0.0.11'), edge('lab2', '10.0.0.12')];
+const artifacts = async () => ({ version: '0.1.0', bundleSha256: 'ab'.repeat(32), unitTemplate: 'ExecStart={{node_path}} {{bundle_path}} --config {{config_path}} # {{host}} {{version}} {{max_old_space_mb}}\n', bundle: new Uint8Array() });
+
+const FRESH = '@node\n/usr/bin/node\nv18.20.4\n@systemd\nyes\n@enabled\n@active\n@receipt\n@leftovers\n@end\n';
+const INSTALLED = `@node\n/usr/bin/node\nv18.20.4\n@systemd\nyes\n@file /opt/lanmcp-hub/hub.mjs\n${'cd'.repeat(32)}\n644 root root\n@enabled\nenabled\n@active\nactive\n@receipt\n@leftovers\n@end\n`;
+
+function connector(stdout: string): Connector {
+  return { label: 'fake', exec: async () => ({ code: 0, stdout, stderr: '' }), putFile: async () => undefined, close: async () => undefined };
+}
+
+function inspected(device: EdgeDevice, facts: string, extra: Partial<DeviceInspection> = {}): DeviceInspection {
+  return { device, plan: { device: device.name, address: device.address, outcome: 'unchanged', changes: [] }, connector: connector(facts), ...extra };
+}
+
+const hub = (host?: string): ResolvedHub => ({ listen: '127.0.0.1:8765', listen_host: '127.0.0.1', listen_port: 8765, per_device_tools: false, audit_log: '/x', ...(host ? { host } : {}) });
+const input = (host: string | undefined, stateDir: string) => ({ hub: hub(host), devices, groups: {}, stateDir, env: {} });
+const stateDir = () => mkdtempSync(join(tmpdir(), 'lanmcp-hubphase-'));
+
+describe('planHubPhase', () => {
+  it('plans the hub on hub.host from its open connection, waiting for the credentials this run issues', async () => {
+    const phase = await planHubPhase(input('lab1', stateDir()), [inspected(devices[0]!, FRESH, { issuedToken: 'lme_x' }), inspected(devices[1]!, FRESH)], artifacts);
+    expect(hubPlans(phase).map((p) => [p.device, p.outcome])).toEqual([['hub on lab1', 'provision']]);
+    const config = phase.serve!.inspection.plan.changes.find((c) => c.resource.type === 'file' && c.resource.path.endsWith('hub.json'))!;
+    expect(config.reason).toContain('new edge credentials (token, TLS pin) of lab1, issued by this apply');
+    expect(phase.notes).toEqual([]);
+  });
+
+  it('says why the hub is left out when --limit leaves out the hub host', async () => {
+    const phase = await planHubPhase(input('lab1', stateDir()), [inspected(devices[1]!, FRESH)], artifacts);
+    expect(hubPlans(phase)).toEqual([]);
+    expect(phase.notes).toEqual(['hub on lab1: not planned, --limit leaves out the hub host lab1 (include it to update the hub)']);
+  });
+
+  it('plans the removal of the hub on the previous hub host when hub.host moved or went', async () => {
+    const dir = stateDir();
+    await writeHubRecord(dir, 'lab1');
+    const moved = await planHubPhase(input('lab2', dir), [inspected(devices[0]!, INSTALLED), inspected(devices[1]!, FRESH)], artifacts);
+    expect(hubPlans(moved).map((p) => [p.device, p.outcome])).toEqual([['hub on lab1', 'remove'], ['hub on lab2', 'provision']]);
+    expect(moved.retire!.plan.changes[0]!.reason).toBe('hub.host moved to lab2 — stop and disable the hub here');
+    const gone = await planHubPhase(input(undefined, dir), [inspected(devices[0]!, INSTALLED)], artifacts);
+    expect(hubPlans(gone).map((p) => [p.device, p.outcome])).toEqual([['hub on lab1', 'remove']]);
+    expect(gone.retire!.plan.changes[0]!.reason).toMatch(/^hub\.host was removed from the inventory/);
+  });
+
+  it('names a previous hub host that left the inventory, for removal by hand', async () => {
+    const dir = stateDir();
+    await writeHubRecord(dir, 'old-box');
+    const phase = await planHubPhase(input(undefined, dir), [inspected(devices[0]!, FRESH)], artifacts);
+    expect(phase.forget).toBe(true);
+    expect(phase.notes[0]).toMatch(/^hub on old-box: hub\.host was removed from the inventory, but old-box is no longer in the inventory: remove the hub there by hand/);
+  });
+
+  it('does nothing without hub.host and without a previous one', async () => {
+    expect(hubPlans(await planHubPhase(input(undefined, stateDir()), [inspected(devices[0]!, FRESH)], artifacts))).toEqual([]);
+  });
+});
+
+describe('pendingCredentialsOf', () => {
+  it('lists devices that get a token or a TLS pin from this run', () => {
+    const tlsKey = { device: 'lab2', address: '', outcome: 'update' as const, changes: [{ resource: { type: 'tls-key', device: 'lab2' } as never, action: 'create' as const, reason: 'r' }] };
+    expect(pendingCredentialsOf([inspected(devices[0]!, FRESH, { issuedToken: 'lme_x' }), inspected(devices[1]!, FRESH, { plan: tlsKey })])).toEqual(['lab1', 'lab2']);
+    expect(pendingCredentialsOf([inspected(devices[0]!, FRESH)])).toEqual([]);
+  });
+});
