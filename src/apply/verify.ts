@@ -70,7 +70,8 @@ async function waitForHealth(url: string, target: VerifyTarget, deadline: number
     } catch (error) {
       // Another key answering will not fix itself by waiting.
       if ((error as Error).cause instanceof PinMismatchError) throw new LanmcpError('E_VERIFY_FAILED', `edge on ${target.device}: ${((error as Error).cause as Error).message}`, { cause: error });
-      last = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      // One line: OpenSSL's messages (a plain-HTTP or foreign server on the port) carry newlines.
+      last = (error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)).replace(/\s+/g, ' ').trim();
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }

@@ -32,7 +32,7 @@ describe('apply: one failing device never stops the others', () => {
     const run = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
     expect(run.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(run.stderr).toMatch(/lab1 +: ok=7 changed=7 unreachable=0 failed=0/);
+    expect(run.stderr).toMatch(/lab1 +: ok=8 changed=8 unreachable=0 failed=0/);
     expect(run.stderr).toMatch(/lab2 +: ok=0 changed=0 unreachable=0 failed=1/);
     expect(run.stderr).toMatch(/lab3 +: ok=0 changed=0 unreachable=0 failed=1/);
     expect(run.stderr).toMatch(/lab4 +: ok=0 changed=0 unreachable=0 failed=1/);
@@ -45,20 +45,26 @@ describe('apply: one failing device never stops the others', () => {
     expect((await deviceExec('lab4', 'ls /opt/lanmcp-edge 2>&1; mv /usr/bin/node.hidden /usr/bin/node')).stdout).toMatch(/No such file/);
   });
 
-  it('a broken edge triggers a rollback and the device keeps serving the previous version', async () => {
+  it('a broken edge triggers a rollback and the device keeps serving the previous version, TLS key and pin included', async () => {
     const inventory = writeLabInventory([{ name: 'lab1' }]);
     expect((await lanmcp('apply', '-i', inventory, '--yes', '--no-hub')).code).toBe(0);
-    const before = (await deviceExec('lab1', 'sha256sum /etc/lanmcp-edge/config.json /etc/systemd/system/lanmcp-edge.service')).stdout;
+    const files = '/etc/lanmcp-edge/config.json /etc/systemd/system/lanmcp-edge.service /etc/lanmcp-edge/tls/key.pem /etc/lanmcp-edge/tls/cert.pem';
+    const before = (await deviceExec('lab1', `sha256sum ${files}`)).stdout;
     // Port 22 is taken by sshd on the device: the new edge cannot listen, so verification must fail.
     const broken = writeLabInventory([{ name: 'lab1', extra: 'edge: { port: 22 }' }]);
     const { cpSync } = await import('node:fs');
     const { dirname, join } = await import('node:path');
     cpSync(join(dirname(inventory), '.lanmcp'), join(dirname(broken), '.lanmcp'), { recursive: true });
-    const run = await lanmcp('apply', '-i', broken, '--yes', '--no-hub');
+    const pinFile = join(dirname(inventory), '.lanmcp', 'tokens', 'lab1.pin');
+    const pin = readFileSync(pinFile, 'utf8');
+    // With --rotate-tokens a new key is generated before the failed check: the rollback must put the old one back.
+    const run = await lanmcp('apply', '-i', broken, '--yes', '--no-hub', '--rotate-tokens', 'lab1');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/lab1: error E_VERIFY_FAILED: .*rolled back: the previous version is running again/);
-    expect((await deviceExec('lab1', 'sha256sum /etc/lanmcp-edge/config.json /etc/systemd/system/lanmcp-edge.service')).stdout).toBe(before);
-    expect((await deviceExec('lab1', 'systemctl is-active lanmcp-edge; ls /etc/lanmcp-edge')).stdout).toBe('active\nconfig.json\n');
+    expect((await deviceExec('lab1', `sha256sum ${files}`)).stdout).toBe(before);
+    expect((await deviceExec('lab1', 'systemctl is-active lanmcp-edge; ls -A /etc/lanmcp-edge /etc/lanmcp-edge/tls')).stdout).toBe('active\n/etc/lanmcp-edge:\nconfig.json\ntls\n\n/etc/lanmcp-edge/tls:\ncert.pem\nkey.pem\n');
+    expect(readFileSync(join(dirname(broken), '.lanmcp', 'tokens', 'lab1.pin'), 'utf8')).toBe(pin);
+    expect(readFileSync(pinFile, 'utf8')).toBe(pin);
     expect((await lanmcp('diff', '-i', inventory)).code).toBe(0);
   });
 
@@ -75,6 +81,7 @@ describe('apply: one failing device never stops the others', () => {
     const { existsSync } = await import('node:fs');
     const { dirname, join } = await import('node:path');
     expect(existsSync(join(dirname(inventory), '.lanmcp', 'tokens', 'lab1.token'))).toBe(false);
+    expect(existsSync(join(dirname(inventory), '.lanmcp', 'tokens', 'lab1.pin'))).toBe(false);
     expect((await lanmcp('diff', '-i', inventory)).code).toBe(0);
   });
 });

@@ -20,7 +20,8 @@ describe('apply on real devices', () => {
     expect(code).toBe(2);
     expect(plan.summary).toMatchObject({ provision: 2, update: 0, unchanged: 0, unreachable: 0 });
     expect(pending(plan.devices[0]!.changes)).toEqual([
-      'create lab1',
+      'create lab1', // the token
+      'create lab1', // the TLS key, generated on the device
       'create /opt/lanmcp-edge/edge.mjs',
       'create /etc/lanmcp-edge/config.json',
       'create /etc/systemd/system/lanmcp-edge.service',
@@ -34,10 +35,11 @@ describe('apply on real devices', () => {
   it('apply --yes provisions both, verified over MCP, and the edge runs under systemd', async () => {
     const run = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/lab1 : ok=7 changed=7 unreachable=0 failed=0/);
+    expect(run.stderr).toMatch(/lab1 : ok=8 changed=8 unreachable=0 failed=0/);
     for (const device of DEVICES) {
       expect((await deviceExec(device, 'systemctl is-active lanmcp-edge; systemctl is-enabled lanmcp-edge')).stdout).toBe('active\nenabled\n');
       expect((await deviceExec(device, 'stat -c %a /etc/lanmcp-edge/config.json')).stdout.trim()).toBe('600');
+      expect((await deviceExec(device, 'stat -c "%a %U %G" /etc/lanmcp-edge/tls /etc/lanmcp-edge/tls/key.pem')).stdout).toBe('700 root root\n600 root root\n');
       const receipt = JSON.parse((await deviceExec(device, 'cat /var/lib/lanmcp-edge/receipt.json')).stdout) as { files: Record<string, string> };
       expect(Object.keys(receipt.files)).toHaveLength(3);
     }
