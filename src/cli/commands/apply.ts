@@ -10,6 +10,7 @@ import { hubPlans, planHubPhase, runHubPhase, type HubPhase } from '../../hubhos
 import { planHubEndpoint } from '../../hubhost/hub-url.js';
 import type { DeviceResult } from '../../apply/execute-device.js';
 import type { DeviceInspection } from '../../apply/inspect.js';
+import type { Device, ResolvedHub } from '../../inventory/types.js';
 import { createTokenStore } from '../../secrets/token-store.js';
 import { LanmcpError } from '../../shared/errors.js';
 import { inventoryOption, inventoryPath, jsonOption, type Command, type CommandArgs, type CommandContext } from '../command.js';
@@ -38,7 +39,7 @@ the previous host (recorded in .lanmcp/hub-host.json) is stopped and removed.
   -i, --inventory FILE       inventory (default: $LANMCP_INVENTORY or ./inventory.yaml)
   --limit PATTERN            device name, group, tag, glob or comma list (default: all)
   --yes                      do not ask for confirmation (required without a terminal)
-  --no-hub                   stop after provisioning instead of running the hub
+  --no-hub                   stop after provisioning instead of running the hub (implied by hub.host)
   --forks N                  devices worked on in parallel (default 20)
   --json                     print the plan and per-device results as JSON on stdout
   --verbose                  also list unchanged devices and no-op resources
@@ -64,7 +65,6 @@ Exit codes: 0 every selected device (and the hub on hub.host) converged, 1 any f
 async function provision(file: string, args: CommandArgs, context: CommandContext): Promise<{ outcome: 'ok' | 'failed' | 'cancelled'; hubWhere?: string }> {
   const selection = await loadSelection(file, args.values.limit as string | undefined, context);
   const hub = selection.inventory.hub;
-  const hubWhere = hub?.host ? renderHubWhere(planHubEndpoint(hub, selection.inventory.devices, hub.host).url, hub.host) : undefined;
   const devices = selection.selected.filter((d): d is EdgeDevice => d.kind === 'edge');
   const forks = parseForks(args.values.forks);
   const release = await acquireApplyLock(selection.stateDir);
@@ -99,10 +99,8 @@ async function provision(file: string, args: CommandArgs, context: CommandContex
       if (hubPhase) results.push(...(await hubResults(hubPhase, inspections, results, loadHub, context)));
       context.stderr.write(renderRecap(results));
       if (args.values.json) context.stdout.write(`${JSON.stringify({ plan, results }, null, 2)}\n`);
-      const converged = (r: DeviceResult) => r.status === 'ok' || r.status === 'changed';
-      const hubResult = hubPhase?.serve ? results.find((r) => r.device === hubPhase.serve!.inspection.plan.device) : undefined;
-      const where = !hub?.host ? undefined : hubResult && !converged(hubResult) ? `No foreground hub is started (hub.host is set); the hub on ${hub.host} failed: see its error above.\n` : hubWhere;
-      return { outcome: results.every(converged) ? 'ok' : 'failed', ...(where !== undefined ? { hubWhere: where } : {}) };
+      const hubWhere = hub?.host ? renderHubWhere({ ...hub, host: hub.host }, selection.inventory.devices, hubPhase, results) : undefined;
+      return { outcome: results.every(converged) ? 'ok' : 'failed', ...(hubWhere !== undefined ? { hubWhere } : {}) };
     } finally {
       await Promise.all(inspections.map((i) => i.connector?.close()));
     }
@@ -118,8 +116,14 @@ async function hubResults(phase: HubPhase, inspections: DeviceInspection[], resu
   return done;
 }
 
-function renderHubWhere(url: string, host: string): string {
-  return `The hub runs on ${host} as lanmcp-hub.service: ${url}\nNo foreground hub is started (hub.host is set). \`lanmcp connect claude\` prints a client's config; \`lanmcp status\` asks the hub.\n`;
+const converged = (r: DeviceResult) => r.status === 'ok' || r.status === 'changed';
+
+/** With hub.host, in place of a foreground hub: where the hub runs, or that it failed. */
+function renderHubWhere(hub: ResolvedHub & { host: string }, devices: Device[], phase: HubPhase | undefined, results: DeviceResult[]): string {
+  const served = phase?.serve ? results.find((r) => r.device === phase.serve!.inspection.plan.device) : undefined;
+  if (served && !converged(served)) return `No foreground hub is started (hub.host is set); the hub on ${hub.host} failed: see its error above.\n`;
+  const url = planHubEndpoint(hub, devices, hub.host).url;
+  return `The hub runs on ${hub.host} as lanmcp-hub.service: ${url}\nNo foreground hub is started (hub.host is set). \`lanmcp connect claude\` prints a client's config; \`lanmcp status\` asks the hub.\n`;
 }
 
 function rotationSet(value: unknown, devices: EdgeDevice[]): Set<string> {
