@@ -31,8 +31,11 @@ export function peerSpkiSha256(socket: TLSSocket): string | undefined {
  * is written to a peer that has not proven it holds the pinned private key.
  */
 export class PinnedAgent extends Agent {
-  constructor(private readonly pin: string, options: AgentOptions = {}) {
+  private readonly handshakeTimeoutMs: number;
+
+  constructor(private readonly pin: string, options: AgentOptions & { handshakeTimeoutMs?: number } = {}) {
     super(options);
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
   }
 
   override createConnection(options: RequestOptions, callback?: (error: Error | null, stream: Duplex) => void): undefined {
@@ -45,7 +48,11 @@ export class PinnedAgent extends Agent {
     });
     const onError = (error: Error) => fail(error);
     socket.once('error', onError);
+    // A request given up on (its timeout, a cancel) does not own this socket yet: bound the handshake here,
+    // or a device that drops packets would keep half-open sockets until the kernel's own timeout.
+    socket.setTimeout(this.handshakeTimeoutMs, () => socket.destroy(new Error(`no TLS handshake from ${host}:${String(options.port)} within ${this.handshakeTimeoutMs} ms`)));
     socket.once('secureConnect', () => {
+      socket.setTimeout(0);
       socket.off('error', onError);
       const actual = peerSpkiSha256(socket);
       if (actual === this.pin) return callback?.(null, socket);

@@ -76,6 +76,25 @@ describe('pinned agent fetch', () => {
     expect(connections).toBe(1);
   });
 
+  it('bounds the handshake with a server that accepts and never speaks TLS, and closes that socket', async () => {
+    const { createServer } = await import('node:net');
+    let closed = false;
+    const server = createServer((socket) => { socket.on('close', () => (closed = true)); socket.on('error', () => {}); socket.resume(); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const { PinnedAgent } = await import('../../../src/hub/upstreams/pinned-agent.js');
+    const { request } = await import('node:https');
+    const agent = new PinnedAgent(identity.spkiSha256, { handshakeTimeoutMs: 200 });
+    closers.push(async () => agent.destroy());
+    const failure = await new Promise<Error>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, agent }, () => resolve(new Error('answered')));
+      req.on('error', resolve);
+      req.end();
+    });
+    expect(failure.message).toMatch(/no TLS handshake from 127\.0\.0\.1:\d+ within 200 ms/);
+    await expect.poll(() => closed).toBe(true);
+  });
+
   it('formats pins like ssh fingerprints', () => {
     expect(formatPin('00'.repeat(32))).toBe('SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
   });
