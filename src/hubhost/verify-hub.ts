@@ -40,8 +40,10 @@ export async function verifyHub(target: HubVerifyTarget): Promise<{ version: str
 
 function getHealth(url: string, cert: string | undefined): Promise<{ status: number; version?: string }> {
   const https = url.startsWith('https:');
-  // With hub.tls the certificate may be self-signed: trust is "it is the certificate we installed", checked below.
-  const request = https ? httpsRequest(url, { rejectUnauthorized: false, timeout: 2000 }) : httpRequest(url, { timeout: 2000 });
+  // With hub.tls the certificate may be self-signed: trust is "it is the certificate we installed", checked
+  // below. A fresh connection each time (agent: false): a resumed TLS session does not show the peer's
+  // certificate, and a kept-alive socket could still reach the hub that was just replaced.
+  const request = https ? httpsRequest(url, { agent: false, rejectUnauthorized: false, timeout: 2000 }) : httpRequest(url, { agent: false, timeout: 2000 });
   return new Promise((resolve, reject) => {
     request.on('timeout', () => request.destroy(new Error('timed out after 2000 ms')));
     request.on('error', reject);
