@@ -1,11 +1,11 @@
 // The hub phase's connect → facts → plan stage. It reuses the SSH connection the edge phase opened to the
 // hub host (one connection per device serves all its steps).
-import { readFile } from 'node:fs/promises';
 import type { Device, EdgeDevice, ResolvedHub } from '../inventory/types.js';
 import type { DevicePlan } from '../plan/types.js';
 import type { Connector } from '../remote/connector.js';
 import { createClientTokenStore } from '../secrets/client-tokens.js';
 import { readEdgeCredentials } from '../secrets/edge-credentials.js';
+import { loadHubTls } from '../hub/listener-tls.js';
 import { LanmcpError, toErrorData } from '../shared/errors.js';
 import type { HubArtifacts } from './artifacts.js';
 import { buildDesiredHub } from './desired.js';
@@ -50,7 +50,8 @@ export async function inspectHub(setting: HubSetting, edgePlan: DevicePlan, conn
       ...setting,
       credentials: await readEdgeCredentials(setting.stateDir, setting.devices),
       clientTokens: createClientTokenStore(setting.stateDir).list(),
-      ...(setting.hub.tls ? { tls: await readTls(setting.hub.tls) } : {}),
+      // Checked here (PEM, key of the certificate), so a wrong file fails the plan naming it, not the device.
+      ...(setting.hub.tls ? { tls: await loadHubTls(setting.hub.tls) } : {}),
     }));
     const desired = buildDesiredHub({
       host: setting.hubDevice.name, address: setting.hubDevice.address, port: planServiceListen(setting.hub).port, tls: Boolean(setting.hub.tls),
@@ -81,16 +82,4 @@ async function gatherHubFacts(connector: Connector): Promise<HubFacts> {
   } catch (cause) {
     throw new LanmcpError('E_REMOTE_COMMAND', `gathering the hub's facts on ${connector.label} failed (exit ${result.code}): ${result.stderr.trim() || 'no output'}`, { cause });
   }
-}
-
-/** hub.tls's files as PEM text: they travel inside the 0600 config. */
-async function readTls(tls: { cert_file: string; key_file: string }): Promise<{ cert: string; key: string }> {
-  const read = async (path: string, what: string) => {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (cause) {
-      throw new LanmcpError('E_INVENTORY_INVALID', `hub.tls.${what} ${path} cannot be read`, { hint: 'fix the path in the inventory, or remove hub.tls', cause });
-    }
-  };
-  return { cert: await read(tls.cert_file, 'cert_file'), key: await read(tls.key_file, 'key_file') };
 }

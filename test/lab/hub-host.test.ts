@@ -1,6 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { dirname, join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../../src/lab/run.js';
 import { LANMCP_VERSION } from '../../src/shared/version.js';
 import { connectClient, textOf } from '../integration/hub/hub-helpers.js';
 import { deviceExec, freshDevice, labDevice, rebootDevice } from './lab-helpers.js';
@@ -178,5 +181,34 @@ describe('a hub that fails its check', () => {
     expect((await deviceExec('lab4', 'systemctl is-active lanmcp-edge')).stdout.trim()).toBe('active');
     expect((await deviceExec('lab4', 'systemctl is-enabled lanmcp-hub; ls /etc/lanmcp-hub /opt/lanmcp-hub')).stdout.trim()).not.toMatch(/enabled|hub\.json|hub\.mjs/);
     expect((await deviceExec('lab4', 'systemctl is-active lanmcp-hub')).stdout.trim()).not.toBe('active');
+  });
+});
+
+describe('hub.tls on hub.host', () => {
+  it('serves HTTPS with the given certificate; apply checks it is that certificate; connect prints the https URL', async () => {
+    await freshDevice('lab4');
+    const file = writeLabInventory([{ name: 'lab4' }]);
+    const dir = dirname(file);
+    const address = labDevice('lab4').address;
+    await runCommand(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'hub.key'), '-out', join(dir, 'hub.crt'),
+      '-days', '2', '-subj', '/CN=lab4', '-addext', `subjectAltName=IP:${address}`]);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('version: 1\n', 'version: 1\nhub: { listen: "127.0.0.1:8765", host: lab4, tls: { cert_file: hub.crt, key_file: hub.key } }\n'));
+    const applied = await lanmcp('apply', '-i', file, '--yes');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stderr).toContain('hub on lab4: verifying the hub over HTTPS');
+    expect(applied.stderr).toContain(`The hub runs on lab4 as lanmcp-hub.service: https://${address}:8765/mcp`);
+    expect(JSON.parse((await lanmcp('connect', 'json', '-i', file)).stdout).url).toBe(`https://${address}:8765/mcp`);
+    // A client that trusts this certificate (and checks the address against it) gets the hub's health.
+    const health = await new Promise<string>((resolve, reject) => {
+      httpsGet(`https://${address}:8765/healthz`, { ca: readFileSync(join(dir, 'hub.crt')), agent: false }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+    expect(JSON.parse(health)).toEqual({ ok: true, version: LANMCP_VERSION });
+    expect((await deviceExec('lab4', "stat -c '%a %U' /etc/lanmcp-hub/hub.json")).stdout.trim()).toBe('600 root');
+    expect(secretsIn(applied.stdout + applied.stderr)).toEqual([]);
+    expect(applied.stderr).not.toContain('PRIVATE KEY');
   });
 });
