@@ -16,7 +16,7 @@ import { upLab } from '../src/lab/lab.js';
 import { downLab } from '../src/lab/teardown.js';
 import { createClientTokenStore } from '../src/secrets/client-tokens.js';
 import { profileHub } from './hub-overhead.js';
-import { connect, disconnect, edgeEndpoints, openDirect, processCpuS, expectExitZero, LAB, load, log, r2, startHubProcess, stats, stopHubProcess, timed, type CallResult } from './hub-process.js';
+import { connect, disconnect, edgeEndpoints, openDirect, openLean, processCpuS, sleep, expectExitZero, LAB, load, log, r2, startHubProcess, stats, stopHubProcess, timed, type CallResult } from './hub-process.js';
 
 const CALLS = Number(process.env.BENCH_CALLS || 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 1);
@@ -48,13 +48,34 @@ async function series(inventory: string, token: string, packages: string[]) {
     for (let i = 0; i < 100; i++) expectExitZero(await direct.runCommand(['true']), 'direct (client CPU)');
     const ownCpu = process.cpuUsage(own);
     const clientCpuMsPerCall = r2((ownCpu.user + ownCpu.system) / 1000 / 100);
+    // The same with a lean client (bench/hub-process.ts openLean): what the upstream call could cost the hub.
+    const lean = openLean((await edgeEndpoints(inventory))[0]!);
+    for (let i = 0; i < 20; i++) expectExitZero(await lean.runCommand(['true']), 'lean warm-up');
+    const leanTimes: number[] = [];
+    const leanOwn = process.cpuUsage();
+    for (let i = 0; i < 100; i++) {
+      const { ms, value } = await timed(() => lean.runCommand(['true']));
+      expectExitZero(value, 'lean direct');
+      leanTimes.push(ms);
+    }
+    const leanCpu = process.cpuUsage(leanOwn);
+    await lean.close();
+    const leanClient = { cpu_ms_per_call: r2((leanCpu.user + leanCpu.system) / 1000 / 100), ...stats(leanTimes) };
     const cpuMsPerCall = hubs.map((hub, i) => r2(((processCpuS(hub.pid) - cpuBefore[i]!) * 1000) / CALLS));
+    // The hub's front alone (HTTP, auth, session, JSON-RPC; no upstream): CPU per `ping`.
+    const pingCpuMs: number[] = [];
+    for (const [i, hub] of hubs.entries()) {
+      const before = processCpuS(hub.pid);
+      // Paced under the hub's per-token rate limit (100/s).
+      for (let k = 0; k < CALLS; k++) { await clients[i]!.ping(); await sleep(11); }
+      pingCpuMs.push(r2(((processCpuS(hub.pid) - before) * 1000) / CALLS));
+    }
     const straight = stats(times.get('direct')!);
     return {
-      load_before: loadBefore, load_after: load(), straight_to_edge: straight, client_cpu_ms_per_direct_call: clientCpuMsPerCall,
+      load_before: loadBefore, load_after: load(), straight_to_edge: straight, client_cpu_ms_per_direct_call: clientCpuMsPerCall, lean_client_direct: leanClient,
       hubs: Object.fromEntries(packages.map((dir, i) => {
         const s = stats(times.get(dir)!);
-        return [dir, { ...s, hub_cpu_ms_per_call: cpuMsPerCall[i], added_p50_ms: r2(s.p50_ms - straight.p50_ms), added_p99_ms: r2(s.p99_ms - straight.p99_ms), added_mean_ms: r2(s.mean_ms - straight.mean_ms) }];
+        return [dir, { ...s, hub_cpu_ms_per_call: cpuMsPerCall[i], hub_cpu_ms_per_ping: pingCpuMs[i], added_p50_ms: r2(s.p50_ms - straight.p50_ms), added_p99_ms: r2(s.p99_ms - straight.p99_ms), added_mean_ms: r2(s.mean_ms - straight.mean_ms) }];
       })),
     };
   } finally {
@@ -81,8 +102,8 @@ async function main(): Promise<void> {
     const token = createClientTokenStore(join(work, '.lanmcp')).create('bench');
     for (let round = 1; round <= ROUNDS; round++) {
       const result = await series(inventory, token, packages);
-      const line = Object.entries(result.hubs).map(([dir, h]) => `${basename(dir)} +${h.added_p50_ms} ms p50 (+${h.added_p99_ms} p99, ${h.hub_cpu_ms_per_call} ms CPU/call)`).join(', ');
-      log(`round ${round}: direct p50 ${result.straight_to_edge.p50_ms} ms (${result.client_cpu_ms_per_direct_call} ms client CPU); ${line}; load ${result.load_before[0]} → ${result.load_after[0]}`);
+      const line = Object.entries(result.hubs).map(([dir, h]) => `${basename(dir)} +${h.added_p50_ms} ms p50 (+${h.added_p99_ms} p99, ${h.hub_cpu_ms_per_call} ms CPU/call, ${h.hub_cpu_ms_per_ping} per ping)`).join(', ');
+      log(`round ${round}: direct p50 ${result.straight_to_edge.p50_ms} ms (${result.client_cpu_ms_per_direct_call} ms client CPU; lean client ${result.lean_client_direct.cpu_ms_per_call} ms CPU, p50 ${result.lean_client_direct.p50_ms} ms); ${line}; load ${result.load_before[0]} → ${result.load_after[0]}`);
       process.stdout.write(`${JSON.stringify({ round, calls_each: CALLS, ...result })}\n`);
     }
     if (process.env.BENCH_PROFILE) {

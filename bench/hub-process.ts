@@ -3,12 +3,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { copyFile, cp, symlink } from 'node:fs/promises';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { loadHubOptions } from '../src/hub/load-options.js';
+import { PinnedAgent } from '../src/hub/upstreams/pinned-agent.js';
 import { createUpstream } from '../src/hub/upstreams/upstream.js';
 import { DEFAULT_TIMING, type UpstreamSpec } from '../src/hub/upstreams/types.js';
 import { percentile } from './edge-device.js';
@@ -244,4 +247,37 @@ export async function edgeEndpoints(inventory: string): Promise<EdgeEndpoint[]> 
   const missing = options.specs.filter((s) => s.missingCredential);
   if (missing.length > 0) throw new Error(`no credentials for ${missing.map((s) => `${s.name} (${s.missingCredential})`).join(', ')}`);
   return options.specs.filter((s) => s.kind === 'edge').map((spec) => ({ name: spec.name, spec }));
+}
+
+/**
+ * A lean client of one edge for comparison only: one keep-alive POST of the JSON-RPC `tools/call` on a
+ * node:http(s) agent (pinned like the hub's when the edge serves TLS), the SSE or JSON answer read as text.
+ * No SDK client, no fetch Response or web streams, no schema parsing: what an upstream call could cost.
+ */
+export function openLean(edge: EdgeEndpoint): DirectEdge {
+  const url = new URL(edge.spec.url);
+  const tls = url.protocol === 'https:';
+  const agent = edge.spec.pin ? new PinnedAgent(edge.spec.pin, { keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  let id = 0;
+  const post = (body: string) => new Promise<string>((resolve, reject) => {
+    const headers = { ...edge.spec.headers, accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-protocol-version': '2025-11-25', 'content-length': String(Buffer.byteLength(body)) };
+    const req = (tls ? httpsRequest : httpRequest)(url, { method: 'POST', agent, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { text += chunk; });
+      res.on('end', () => resolve(text));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  return {
+    async runCommand(argv) {
+      const text = await post(JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name: 'run_command', arguments: { argv } } }));
+      // SSE: the response is the last `data:` line; JSON: the body itself.
+      const data = text.startsWith('{') ? text : text.split('\n').filter((l) => l.startsWith('data: ')).at(-1)?.slice(6) ?? '';
+      return (JSON.parse(data) as { result: CallResult }).result;
+    },
+    close: async () => agent.destroy(),
+  };
 }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { isJSONRPCErrorResponse, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { answeredId } from './message-kind.js';
 
 /**
  * The answer to one POST that is answered as a single JSON body: it waits for the server's response to
@@ -16,9 +17,8 @@ export class JsonReply {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
-    if (this.done || !(isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message))) return;
-    const id = message.id;
-    if (id === undefined || !this.answers.has(id)) return;
+    const id = answeredId(message);
+    if (this.done || id === undefined || !this.answers.has(id)) return;
     this.answers.set(id, message);
     for (const answer of this.answers.values()) if (answer === undefined) return;
     this.done = true;

@@ -1,7 +1,8 @@
 // The checks a POST to an existing session must pass before its messages reach the session's server, as
 // the SDK's Streamable HTTP transport makes them (same statuses, codes and messages), for the hub's
 // plain-JSON path that answers without an SDK transport. Pure: headers and the parsed body in.
-import { JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS, isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isInitialize } from './message-kind.js';
 
 /** The SDK's own bound on a batch (server/requestBody.js MAX_BATCH_SIZE). */
 export const MAX_BATCH_SIZE = 100;
@@ -50,7 +51,7 @@ export function checkSessionPost(headers: Record<string, HeaderValue>, body: unk
     messages.push(message);
   }
   // The session was created by its initialize: a second one is refused, as the SDK does.
-  if (messages.some(isInitializeRequest)) return refuse(400, -32600, 'Invalid Request: Server already initialized');
+  if (messages.some(isInitialize)) return refuse(400, -32600, 'Invalid Request: Server already initialized');
   const version = headers['mcp-protocol-version'];
   if (version !== undefined && (typeof version !== 'string' || !SUPPORTED_PROTOCOL_VERSIONS.includes(version))) {
     return refuse(400, -32000, `Bad Request: Unsupported protocol version: ${String(version)} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { isJSONRPCRequest, isJSONRPCErrorResponse, isJSONRPCResultResponse, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { JsonReply } from './json-reply.js';
+import { answeredId, isRequest } from './message-kind.js';
 
 /** Where the server's messages for one HTTP request go: an SDK transport (SSE, GET) or a JsonReply. */
 interface RequestSink {
@@ -41,10 +42,11 @@ export class SessionTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
-    const requestId = isResponse ? message.id : options?.relatedRequestId;
+    const answered = answeredId(message);
+    const isResponse = answered !== undefined;
+    const requestId = isResponse ? answered : options?.relatedRequestId;
     const target = requestId !== undefined ? this.byRequest.get(requestId) : this.standalone;
-    if (isResponse && message.id !== undefined) this.byRequest.delete(message.id);
+    if (isResponse) this.byRequest.delete(answered);
     if (!target) return;
     try {
       await target.send(message, requestId !== undefined && !isResponse ? { relatedRequestId: requestId } : undefined);
@@ -60,7 +62,7 @@ export class SessionTransport implements Transport {
    */
   handleJson(req: IncomingMessage, res: ServerResponse, messages: readonly JSONRPCMessage[]): void {
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
-    const requestIds = messages.filter(isJSONRPCRequest).map((m) => m.id);
+    const requestIds = messages.filter(isRequest).map((m) => m.id);
     if (requestIds.length === 0) {
       for (const message of messages) this.onmessage?.(message, extra);
       res.writeHead(202, { 'mcp-session-id': this.sessionId });
@@ -77,7 +79,7 @@ export class SessionTransport implements Transport {
   async handle(req: IncomingMessage, res: ServerResponse, body: unknown, jsonResponse: boolean): Promise<void> {
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: jsonResponse });
     transport.onmessage = (message, extra) => {
-      if (isJSONRPCRequest(message)) this.byRequest.set(message.id, transport);
+      if (isRequest(message)) this.byRequest.set(message.id, transport);
       this.onmessage?.(message, extra);
     };
     transport.onerror = (error) => this.onerror?.(error);
