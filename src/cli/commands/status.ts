@@ -65,7 +65,9 @@ function hubBase(hub: ResolvedHub, devices: readonly Device[]): string {
 
 async function askHub(base: string, token: string | undefined): Promise<{ rows?: StatusRow[]; hub?: StatusReport['hub']; note?: string }> {
   const running = await probeHub(base, HUB_TIMEOUT_MS);
-  if (!running) return { note: `No hub answers at ${base}: checked the devices directly.` };
+  // fetch trusts only the system's CAs: a self-signed hub.tls certificate reads as no answer.
+  const untrusted = base.startsWith('https:') ? ' (or its certificate is not one this machine trusts)' : '';
+  if (!running) return { note: `No hub answers at ${base}${untrusted}: checked the devices directly.` };
   if (!token) return { note: `A hub runs at ${base}; set LANMCP_TOKEN to one of its client tokens to see its view (checked directly meanwhile).` };
   const answer = await readHubDevices(base, token, PROBE_TIMEOUT_MS);
   if ('error' in answer) return { note: `${answer.error}: checked the devices directly.` };
