@@ -21,14 +21,16 @@ export function isJsonMediaType(header: HeaderValue): boolean {
 }
 
 /**
- * A JSON-RPC request as SDK clients send it is recognized without the schema (the session's server still
- * validates it against its method's schema); anything else goes through the SDK's message schema.
+ * A JSON-RPC request as SDK clients send most of them (no `_meta`) is recognized without the schema: the
+ * SDK's request schema accepts exactly these. Anything else — `_meta` included, whose shape the schema
+ * checks — goes through the SDK's message schema, so the session's server never receives a message its
+ * own guards would drop unanswered (which would leave this POST waiting forever).
  */
 function parseMessage(raw: unknown): JSONRPCMessage | undefined {
   const m = raw as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown } | null;
   const plainRequest = typeof m === 'object' && m !== null && !Array.isArray(m) && m.jsonrpc === '2.0' && typeof m.method === 'string'
     && (typeof m.id === 'string' || (typeof m.id === 'number' && Number.isInteger(m.id)))
-    && (m.params === undefined || (typeof m.params === 'object' && m.params !== null && !Array.isArray(m.params)))
+    && (m.params === undefined || (typeof m.params === 'object' && m.params !== null && !Array.isArray(m.params) && !('_meta' in m.params)))
     && Object.keys(m).every((key) => key === 'jsonrpc' || key === 'id' || key === 'method' || key === 'params');
   if (plainRequest) return m as JSONRPCMessage;
   const parsed = JSONRPCMessageSchema.safeParse(raw);

@@ -76,8 +76,12 @@ describe('POST in a session, answered as one JSON body', () => {
     const version = await post(ping(2), { 'mcp-protocol-version': '1999-01-01' });
     expect(version.statusCode).toBe(400);
     expect(version.json().error.message).toMatch(/Unsupported protocol version: 1999-01-01/);
+    // A `_meta` the SDK's schema refuses is refused here too (its server would drop it unanswered: fuzz #291).
+    const meta = await post({ jsonrpc: '2.0', id: 4, method: 'ping', params: { _meta: 'logs' } });
+    expect([meta.statusCode, meta.json().error.code]).toEqual([400, -32700]);
+    expect((await post({ jsonrpc: '2.0', id: 5, method: 'ping', params: { _meta: { progressToken: 't' } } })).json()).toEqual({ jsonrpc: '2.0', id: 5, result: {} });
     // The session survived every refusal.
-    expect((await post(ping(3))).json()).toEqual({ jsonrpc: '2.0', id: 3, result: {} });
+    expect((await post(ping(6))).json()).toEqual({ jsonrpc: '2.0', id: 6, result: {} });
   });
 });
 
