@@ -4,16 +4,23 @@
  */
 export const HUB_LAYOUT = {
   bundle: { path: '/opt/lanmcp-hub/hub.mjs', mode: 0o644 },
-  /** Holds the edges' tokens: root only. */
+  /** Holds the edges' tokens: root only. The hub (a dynamic user) gets it through systemd's LoadCredential=. */
   config: { path: '/etc/lanmcp-hub/hub.json', mode: 0o600 },
   unit: { path: '/etc/systemd/system/lanmcp-hub.service', mode: 0o644 },
-  receipt: { path: '/var/lib/lanmcp-hub/receipt.json', mode: 0o644 },
-  /** The hub's audit log on the device (hub.audit_log names the one of a hub run with `lanmcp hub`). */
+  /** Beside the config, in root's folder: the hub's own state folder belongs to its dynamic user. */
+  receipt: { path: '/etc/lanmcp-hub/receipt.json', mode: 0o644 },
+  /**
+   * The hub's audit log on the device (hub.audit_log names the one of a hub run with `lanmcp hub`), in the
+   * unit's StateDirectory=: systemd creates it 0700 for the hub's dynamic user.
+   */
   auditLog: '/var/lib/lanmcp-hub/audit.jsonl',
   unitName: 'lanmcp-hub.service',
-  /** Created 0700: the config holds secrets, the audit log the commands agents ran. */
-  dirs: ['/opt/lanmcp-hub', '/etc/lanmcp-hub', '/var/lib/lanmcp-hub'],
-  privateDirs: ['/etc/lanmcp-hub', '/var/lib/lanmcp-hub'],
+  /** Folders lanmcp creates. */
+  dirs: ['/opt/lanmcp-hub', '/etc/lanmcp-hub'],
+  /** Kept 0700 root:root: the config holds secrets. */
+  privateDirs: ['/etc/lanmcp-hub'],
+  /** What systemd makes for StateDirectory= (a link into private/), removed with the hub. */
+  stateDirs: ['/var/lib/lanmcp-hub', '/var/lib/private/lanmcp-hub'],
 } as const;
 
 /** Managed files in the order they are written; the unit last so systemd never sees a unit without its files. */

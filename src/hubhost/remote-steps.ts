@@ -45,7 +45,7 @@ export function hubRemovalScript(): string {
   return [
     `systemctl disable --now --quiet ${unit} 2>/dev/null || true`,
     `rm -f ${quote(HUB_LAYOUT.unit.path)} ${quote(HUB_LAYOUT.unit.path + PREVIOUS_SUFFIX)}`,
-    `rm -rf ${HUB_LAYOUT.dirs.map(quote).join(' ')}`,
+    `rm -rf ${[...HUB_LAYOUT.dirs, ...HUB_LAYOUT.stateDirs].map(quote).join(' ')}`,
     'systemctl daemon-reload',
     `systemctl reset-failed ${unit} 2>/dev/null || true`,
   ].join('\n');

@@ -88,10 +88,16 @@ describe('the hub as a service on hub.host', () => {
   });
 
   it('keeps its secrets to root: config 0600 in a 0700 folder, no token in the unit or the journal', async () => {
-    const modes = await deviceExec(HUB_HOST, "stat -c '%a %U %G %n' /etc/lanmcp-hub /etc/lanmcp-hub/hub.json /var/lib/lanmcp-hub");
-    expect(modes.stdout.trim().split('\n')).toEqual(['700 root root /etc/lanmcp-hub', '600 root root /etc/lanmcp-hub/hub.json', '700 root root /var/lib/lanmcp-hub']);
+    const modes = await deviceExec(HUB_HOST, "stat -c '%a %U %G %n' /etc/lanmcp-hub /etc/lanmcp-hub/hub.json");
+    expect(modes.stdout.trim().split('\n')).toEqual(['700 root root /etc/lanmcp-hub', '600 root root /etc/lanmcp-hub/hub.json']);
+    // The hub itself is not root: a dynamic user that got the config from systemd (LoadCredential=) and owns
+    // only its state folder (0700; the lab image has no nss-systemd, so the user shows as a number).
+    const uid = (await deviceExec(HUB_HOST, 'ps -o uid= -p "$(systemctl show -p MainPID --value lanmcp-hub)"')).stdout.trim();
+    expect(Number(uid)).toBeGreaterThan(0);
+    expect((await deviceExec(HUB_HOST, "stat -L -c '%a %u' /var/lib/lanmcp-hub")).stdout.trim()).toBe(`700 ${uid}`);
+    expect((await deviceExec(HUB_HOST, 'test -s /var/lib/lanmcp-hub/audit.jsonl && echo audited')).stdout.trim()).toBe('audited');
     const config = (await deviceExec(HUB_HOST, 'cat /etc/lanmcp-hub/hub.json')).stdout;
-    expect(config).toContain('Bearer lme_');
+    expect(config).toContain('"authorization": "Bearer lme_');
     expect(config).not.toContain(token);
     const unit = await deviceExec(HUB_HOST, 'systemctl cat lanmcp-hub');
     expect(unit.stdout).toContain('ExecStart=/usr/bin/node');

@@ -58,11 +58,11 @@ describe('executeHub', () => {
     const result = await executeHub(work, artifacts);
     expect(result).toMatchObject({ device: 'hub on lab1', status: 'changed', verify: { version: '0.1.0' } });
     expect(calls.filter((c) => c.startsWith('put'))).toEqual([
-      'put /opt/lanmcp-hub/hub.mjs 644', 'put /etc/lanmcp-hub/hub.json 600', 'put /etc/systemd/system/lanmcp-hub.service 644', 'put /var/lib/lanmcp-hub/receipt.json 644',
+      'put /opt/lanmcp-hub/hub.mjs 644', 'put /etc/lanmcp-hub/hub.json 600', 'put /etc/systemd/system/lanmcp-hub.service 644', 'put /etc/lanmcp-hub/receipt.json 644',
     ]);
     const service = calls.find((c) => c.includes('systemctl restart'))!;
     expect(service).toMatch(/systemctl daemon-reload\nsystemctl enable --quiet --no-reload lanmcp-hub.service\nsystemctl restart lanmcp-hub.service/);
-    expect(calls[0]).toMatch(/chmod 700 \/etc\/lanmcp-hub \/var\/lib\/lanmcp-hub/);
+    expect(calls[0]).toMatch(/mkdir -p \/opt\/lanmcp-hub \/etc\/lanmcp-hub\nchown root:root \/etc\/lanmcp-hub\nchmod 700 \/etc\/lanmcp-hub/);
   });
 
   it('rolls back when the restarted hub does not answer with this version: new files removed, service stopped and disabled, no receipt', async () => {

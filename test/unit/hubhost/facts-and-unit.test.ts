@@ -36,11 +36,13 @@ describe('hub facts', () => {
 });
 
 describe('the hub unit', () => {
-  it('runs the bundle with its config under a strict sandbox that leaves only its state folder writable', () => {
+  it('runs the bundle as a dynamic user that gets its root-only config as a credential, in a strict sandbox', () => {
     const unit = renderHubUnit(template, values);
-    expect(unit).toContain('ExecStart=/usr/bin/node --max-semi-space-size=2 --max-old-space-size=192 /opt/lanmcp-hub/hub.mjs --config /etc/lanmcp-hub/hub.json');
+    expect(unit).toContain('ExecStart=/usr/bin/node --max-semi-space-size=2 --max-old-space-size=192 /opt/lanmcp-hub/hub.mjs --config ${CREDENTIALS_DIRECTORY}/hub.json');
+    expect(unit).toMatch(/^DynamicUser=yes$/m);
+    expect(unit).toMatch(/^LoadCredential=hub\.json:\/etc\/lanmcp-hub\/hub\.json$/m);
+    expect(unit).toMatch(/^StateDirectory=lanmcp-hub$/m);
     expect(unit).toMatch(/^ProtectSystem=strict$/m);
-    expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/lanmcp-hub$/m);
     expect(unit).toMatch(/^WantedBy=multi-user.target$/m);
     expect(unit).not.toContain('{{');
   });
