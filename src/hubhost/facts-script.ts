@@ -12,6 +12,7 @@ export function renderHubFactsScript(): string {
     'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     'echo @node; n=$(command -v node 2>/dev/null) && echo "$n" && "$n" --version 2>/dev/null',
     'echo @systemd; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi',
+    'echo @systemdversion; systemctl --version 2>/dev/null | head -n 1',
     ...HUB_FILES.map(({ path }) => `echo "@file ${path}"; if [ -f ${path} ]; then sha256sum < ${path} | cut -d' ' -f1; stat -c '%a %U %G' ${path}; fi`),
     ...HUB_LAYOUT.privateDirs.map((dir) => `echo "@dir ${dir}"; stat -c '%a %U %G' ${dir} 2>/dev/null`),
     `echo "@text ${HUB_LAYOUT.unit.path}"; if [ -f ${HUB_LAYOUT.unit.path} ]; then base64 -w0 < ${HUB_LAYOUT.unit.path}; echo; fi`,

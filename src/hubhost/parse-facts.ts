@@ -54,10 +54,12 @@ export function parseHubFacts(stdout: string): HubFacts {
   }
   const node = s.get('node') ?? [];
   const since = s.get('since')?.[0];
+  const systemdVersion = Number(/^systemd (\d+)/.exec(s.get('systemdversion')?.[0] ?? '')?.[1]);
   return {
     nodePath: node[0],
     nodeVersion: node[1]?.replace(/^v/, ''),
     systemd: s.get('systemd')?.[0] === 'yes',
+    ...(Number.isInteger(systemdVersion) ? { systemdVersion } : {}),
     files,
     dirs,
     service: { enabled: s.get('enabled')?.[0] === 'enabled', active: s.get('active')?.[0] === 'active', ...(since && since !== '0' ? { activeSince: since } : {}) },

@@ -6,6 +6,8 @@ import { HUB_LAYOUT } from './layout.js';
 import type { DesiredHub, HubFacts, HubFile } from './types.js';
 
 const MIN_NODE_MAJOR = 18;
+/** LoadCredential= (how the hub's dynamic user gets its root-only config) came with systemd 247. */
+const MIN_SYSTEMD = 247;
 const PRIVATE_DIR: Ownership = { owner: 'root', group: 'root', mode: 0o700 };
 const octal = (mode: number) => mode.toString(8).padStart(3, '0');
 
@@ -31,6 +33,10 @@ function checkRequirements(facts: HubFacts): { change: Change; error: NonNullabl
   if (!facts.systemd) {
     const message = 'systemd is not running on the hub host (no /run/systemd/system)';
     return { change: { resource: { type: 'host', requirement: 'systemd' }, action: 'blocked', reason: message }, error: { code: 'E_DEVICE_UNSUPPORTED', message, hint: 'hub.host must be a systemd-based device' } };
+  }
+  if (facts.systemdVersion !== undefined && facts.systemdVersion < MIN_SYSTEMD) {
+    const message = `systemd ${facts.systemdVersion} on the hub host is too old for the hub's unit (LoadCredential= needs systemd ≥ ${MIN_SYSTEMD})`;
+    return { change: { resource: { type: 'host', requirement: 'systemd' }, action: 'blocked', reason: message }, error: { code: 'E_DEVICE_UNSUPPORTED', message, hint: 'pick a newer device for hub.host (Debian 11+, Ubuntu 22.04+, Raspberry Pi OS 11+)' } };
   }
   const major = Number.parseInt(facts.nodeVersion ?? '', 10);
   if (Number.isNaN(major) || major < MIN_NODE_MAJOR) {

@@ -37,6 +37,8 @@ export interface HubFacts {
   nodeVersion: string | undefined;
   nodePath: string | undefined;
   systemd: boolean;
+  /** `systemctl --version`'s number: the unit needs LoadCredential= (systemd ≥ 247). */
+  systemdVersion?: number;
   files: Record<string, HubFileFacts | undefined>;
   /** The private folders (config, state): 0700 root:root wanted. */
   dirs: Record<string, Ownership | undefined>;

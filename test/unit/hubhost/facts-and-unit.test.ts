@@ -14,7 +14,7 @@ describe('hub facts', () => {
     expect(renderHubFactsScript()).not.toMatch(/base64 -w0 < \/etc\/lanmcp-hub\/hub\.json/);
     const receipt = Buffer.from(JSON.stringify({ lanmcp_version: '0.1.0', files: { '/opt/lanmcp-hub/hub.mjs': 'aa' } })).toString('base64');
     const stdout = [
-      '@node', '/usr/bin/node', 'v18.20.4', '@systemd', 'yes',
+      '@node', '/usr/bin/node', 'v18.20.4', '@systemd', 'yes', '@systemdversion', 'systemd 252 (252.39-1~deb12u2)',
       '@file /opt/lanmcp-hub/hub.mjs', 'aa', '644 root root',
       '@file /etc/lanmcp-hub/hub.json', 'bb', '600 root root',
       '@file /etc/systemd/system/lanmcp-hub.service',
@@ -24,7 +24,7 @@ describe('hub facts', () => {
       '@receipt', receipt, '@leftovers', '/etc/lanmcp-hub/hub.json.lanmcp-prev', '@end', '',
     ].join('\n');
     expect(parseHubFacts(stdout)).toEqual({
-      nodePath: '/usr/bin/node', nodeVersion: '18.20.4', systemd: true,
+      nodePath: '/usr/bin/node', nodeVersion: '18.20.4', systemd: true, systemdVersion: 252,
       files: { '/opt/lanmcp-hub/hub.mjs': { sha256: 'aa', mode: 0o644, owner: 'root', group: 'root' }, '/etc/lanmcp-hub/hub.json': { sha256: 'bb', mode: 0o600, owner: 'root', group: 'root' }, '/etc/systemd/system/lanmcp-hub.service': undefined },
       dirs: { '/etc/lanmcp-hub': { mode: 0o700, owner: 'root', group: 'root' }, '/var/lib/lanmcp-hub': undefined },
       service: { enabled: true, active: true, activeSince: '42' },

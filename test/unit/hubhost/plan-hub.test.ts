@@ -39,7 +39,7 @@ function loadFixture(name: string): Fixture {
 
 describe('planHub fixtures', () => {
   it('has a fixture for every scenario the hub planner must handle', () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(12);
+    expect(fixtures.length).toBeGreaterThanOrEqual(13);
   });
 
   it.each(fixtures)('%s', (name) => {
