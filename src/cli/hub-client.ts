@@ -62,6 +62,8 @@ export async function probeDevice(spec: UpstreamSpec, timeoutMs: number): Promis
 async function probeWith(spec: UpstreamSpec, timeoutMs: number, fetch: AgentFetch): Promise<StatusRow> {
   const base: StatusRow = { name: spec.name, kind: spec.kind, where: spec.address ?? spec.url, status: 'down', via: 'direct' };
   let health: { latencyMs: number; version?: string } | undefined;
+  // A TLS edge without a pin is never contacted: its certificate could only be checked against a CA, which it has none of.
+  if (spec.missingCredential && spec.healthUrl?.startsWith('https:') && !spec.pin) return { ...base, status: 'no-token', error: spec.missingCredential };
   if (spec.healthUrl) {
     try {
       health = await checkHealth(spec.healthUrl, timeoutMs, fetch);

@@ -138,6 +138,14 @@ describe('edge TLS with a pin read over SSH', () => {
     } finally {
       await close();
     }
+    // Without a hub too: status (straight to the devices) and exec name the mismatch.
+    const status = await lanmcp('status', '-i', inventory, '--json', '--limit', 'lab1,lab2');
+    const rows = status.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; status: string; error?: string });
+    expect(rows.find((r) => r.name === 'lab2')).toMatchObject({ status: 'down', error: expect.stringContaining('TLS pin mismatch') });
+    expect(rows.find((r) => r.name === 'lab1')).toMatchObject({ status: 'up' });
+    const exec = await lanmcp('exec', 'lab2', '-i', inventory, '--', 'true');
+    expect(exec.code).not.toBe(0);
+    expect(exec.stdout + exec.stderr).toContain(`the edge presented ${formatPin(newPin)}`);
     const diff = await lanmcp('diff', '-i', inventory);
     expect(diff.code).toBe(2);
     expect(diff.stderr).toContain(`~ TLS key of lab2: the device's key changed: it presents ${formatPin(newPin)}, .lanmcp/ pins ${formatPin(oldPin)}`);

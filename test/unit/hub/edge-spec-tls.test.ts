@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EdgeDevice } from '../../../src/inventory/types.js';
+import { probeDevice } from '../../../src/cli/hub-client.js';
 import { planEdgeSpec } from '../../../src/hub/upstreams/specs.js';
 import { readEdgeCredentials } from '../../../src/secrets/edge-credentials.js';
 import { createTokenStore } from '../../../src/secrets/token-store.js';
@@ -26,6 +27,14 @@ describe('edge specs with TLS', () => {
     expect(spec).toMatchObject({ url: 'http://10.0.0.21:8766/mcp' });
     expect(spec.pin).toBeUndefined();
     expect(spec.missingCredential).toBeUndefined();
+  });
+});
+
+describe('status straight to a TLS edge', () => {
+  it('without a pin says so and never contacts the edge (127.0.0.1:9 would answer down)', async () => {
+    const spec = { ...planEdgeSpec(edge(true), { token: 'lme_t' }), url: 'https://127.0.0.1:9/mcp', healthUrl: 'https://127.0.0.1:9/healthz' };
+    expect(await probeDevice(spec, 1000)).toMatchObject({ status: 'no-token', error: expect.stringContaining('no TLS pin for pi') });
+    expect(await probeDevice({ ...spec, missingCredential: undefined, pin: PIN }, 1000)).toMatchObject({ status: 'down' });
   });
 });
 
