@@ -17,12 +17,18 @@ export interface HubPhase {
   serve?: { setting: HubSetting; inspection: HubInspection };
   /** The hub still installed on the previous hub host. */
   retire?: HubInspection;
-  /** The previous hub host is no longer in the inventory: apply forgets it (the notes say what to do by hand). */
-  forget?: boolean;
+  /**
+   * A hub on a previous host still waits for removal (hub.host moved or went). `.lanmcp/hub-host.json` keeps
+   * naming that host until its removal succeeded, so a --limit that leaves it out, or a failed removal, is
+   * not forgotten. False when that host left the inventory: apply forgets it (the notes say what to do by hand).
+   */
+  retirePending: boolean;
   /** Why part of the hub phase is left out, for stderr. */
   notes: string[];
   /** `.lanmcp/`, where the record of the hub host lives. */
   stateDir: string;
+  /** hub.host as the inventory has it now. */
+  host?: string;
 }
 
 export interface HubPhaseInput {
@@ -58,7 +64,7 @@ export function pendingCredentialsOf(inspections: readonly DeviceInspection[]): 
 
 /** Plans the hub (reusing the hub host's connection) and the removal of a hub left elsewhere. */
 export async function planHubPhase(input: HubPhaseInput, inspections: readonly DeviceInspection[], artifacts: () => Promise<HubArtifacts>): Promise<HubPhase> {
-  const phase: HubPhase = { notes: [], stateDir: input.stateDir };
+  const phase: HubPhase = { notes: [], stateDir: input.stateDir, retirePending: false, ...(input.hub.host ? { host: input.hub.host } : {}) };
   const setting = hubSettingOf(input);
   if (setting) {
     const host = setting.hubDevice.name;
@@ -71,8 +77,8 @@ export async function planHubPhase(input: HubPhaseInput, inspections: readonly D
   const why = input.hub.host ? `hub.host moved to ${input.hub.host}` : 'hub.host was removed from the inventory';
   const device = input.devices.find((d): d is EdgeDevice => d.kind === 'edge' && d.name === previous);
   const old = inspections.find((i) => i.device.name === previous);
+  phase.retirePending = device !== undefined;
   if (!device) {
-    phase.forget = true;
     phase.notes.push(`${hubRowName(previous)}: ${why}, but ${previous} is no longer in the inventory: remove the hub there by hand (systemctl disable --now lanmcp-hub; rm -rf /opt/lanmcp-hub /etc/lanmcp-hub /var/lib/lanmcp-hub /etc/systemd/system/lanmcp-hub.service)`);
   } else if (!old) {
     phase.notes.push(`${hubRowName(previous)}: not removed, --limit leaves out ${previous} (${why})`);
@@ -90,16 +96,19 @@ export async function planHubPhase(input: HubPhaseInput, inspections: readonly D
 export async function runHubPhase(phase: HubPhase, inspections: readonly DeviceInspection[], results: readonly DeviceResult[], artifacts: () => Promise<HubArtifacts>, report: (row: string, step: string) => void): Promise<DeviceResult[]> {
   const done: DeviceResult[] = [];
   const converged = (r: DeviceResult) => r.status === 'ok' || r.status === 'changed';
+  let retired = !phase.retirePending;
   if (phase.retire) {
     const result = await executeHubRetirement(phase.retire);
     done.push(result);
-    if (converged(result) && !phase.serve) await removeHubRecord(phase.stateDir);
+    retired = converged(result);
   }
-  if (phase.forget && !phase.serve) await removeHubRecord(phase.stateDir);
   if (phase.serve) {
     const result = await serveHub(phase.serve, inspections, results, await artifacts(), (step) => report(phase.serve!.inspection.plan.device, step));
     done.push(result);
-    if (converged(result)) await writeHubRecord(phase.serve.setting.stateDir, phase.serve.setting.hubDevice.name);
+    if (converged(result) && retired) await writeHubRecord(phase.stateDir, phase.serve.setting.hubDevice.name);
+  } else if (retired && phase.host === undefined) {
+    // hub.host is gone and so is every hub lanmcp put anywhere.
+    await removeHubRecord(phase.stateDir);
   }
   return done;
 }

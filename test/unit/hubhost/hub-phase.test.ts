@@ -1,10 +1,11 @@
+import { createServer } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DeviceInspection } from '../../../src/apply/inspect.js';
-import { hubPlans, pendingCredentialsOf, planHubPhase } from '../../../src/hubhost/hub-phase.js';
-import { writeHubRecord } from '../../../src/hubhost/hub-record.js';
+import { hubPlans, pendingCredentialsOf, planHubPhase, runHubPhase } from '../../../src/hubhost/hub-phase.js';
+import { readHubRecord, writeHubRecord } from '../../../src/hubhost/hub-record.js';
 import type { EdgeDevice, ResolvedHub } from '../../../src/inventory/types.js';
 import type { Connector } from '../../../src/remote/connector.js';
 
@@ -63,7 +64,7 @@ describe('planHubPhase', () => {
     const dir = stateDir();
     await writeHubRecord(dir, 'old-box');
     const phase = await planHubPhase(input(undefined, dir), [inspected(devices[0]!, FRESH)], artifacts);
-    expect(phase.forget).toBe(true);
+    expect(phase.retirePending).toBe(false);
     expect(phase.notes[0]).toMatch(/^hub on old-box: hub\.host was removed from the inventory, but old-box is no longer in the inventory: remove the hub there by hand/);
   });
 
@@ -77,5 +78,33 @@ describe('pendingCredentialsOf', () => {
     const tlsKey = { device: 'lab2', address: '', outcome: 'update' as const, changes: [{ resource: { type: 'tls-key', device: 'lab2' } as never, action: 'create' as const, reason: 'r' }] };
     expect(pendingCredentialsOf([inspected(devices[0]!, FRESH, { issuedToken: 'lme_x' }), inspected(devices[1]!, FRESH, { plan: tlsKey })])).toEqual(['lab1', 'lab2']);
     expect(pendingCredentialsOf([inspected(devices[0]!, FRESH)])).toEqual([]);
+  });
+});
+
+describe('runHubPhase and the record of the hub host', () => {
+  const ok = (device: string) => ({ device, status: 'ok' as const, ok: 1, changed: 0 });
+
+  it('keeps naming the previous host while its hub was not removed (--limit left it out), and the current one once it was', async () => {
+    // lab2 is this machine here: a local server plays its restarted hub's /healthz.
+    const server = createServer((_request, response) => response.end(JSON.stringify({ ok: true, version: '0.1.0' })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const local = [devices[0]!, edge('lab2', '127.0.0.1')];
+      const at = (host: string, dir: string) => ({ ...input(host, dir), devices: local, hub: { ...hub(host), listen: `127.0.0.1:${port}`, listen_port: port } });
+      const dir = stateDir();
+      await writeHubRecord(dir, 'lab1');
+      const limited = await planHubPhase(at('lab2', dir), [inspected(local[1]!, FRESH)], artifacts);
+      expect(limited.notes).toEqual(['hub on lab1: not removed, --limit leaves out lab1 (hub.host moved to lab2)']);
+      const served = await runHubPhase(limited, [inspected(local[1]!, FRESH)], [ok('lab2')], artifacts, () => undefined);
+      expect(served.map((r) => [r.device, r.status])).toEqual([['hub on lab2', 'changed']]);
+      expect((await readHubRecord(dir))?.host).toBe('lab1');
+      const both = await planHubPhase(at('lab2', dir), [inspected(local[0]!, INSTALLED), inspected(local[1]!, FRESH)], artifacts);
+      const done = await runHubPhase(both, [inspected(local[0]!, INSTALLED), inspected(local[1]!, FRESH)], [ok('lab1'), ok('lab2')], artifacts, () => undefined);
+      expect(done.map((r) => [r.device, r.status])).toEqual([['hub on lab1', 'changed'], ['hub on lab2', 'changed']]);
+      expect((await readHubRecord(dir))?.host).toBe('lab2');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
