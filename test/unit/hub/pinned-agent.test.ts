@@ -14,8 +14,9 @@ afterEach(async () => {
 });
 
 /** A TLS server that answers HTTP 200 and records every decrypted byte it receives. */
-async function recordingServer(): Promise<{ url: string; received: () => string }> {
+async function recordingServer(): Promise<{ url: string; received: () => string; connections: () => number }> {
   const chunks: Buffer[] = [];
+  let connections = 0;
   const sockets = new Set<import('node:tls').TLSSocket>();
   const server: Server = createTlsServer({ key: identity.keyPem, cert: identity.certPem }, (socket) => {
     sockets.add(socket);
@@ -25,9 +26,11 @@ async function recordingServer(): Promise<{ url: string; received: () => string 
     });
     socket.on('error', () => {});
   });
+  // TCP connections, not completed handshakes: a client that rejects the key never finishes its own.
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
-  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, received: () => Buffer.concat(chunks).toString('latin1') };
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, received: () => Buffer.concat(chunks).toString('latin1'), connections: () => connections };
 }
 
 describe('pinned agent fetch', () => {
@@ -54,6 +57,7 @@ describe('pinned agent fetch', () => {
     expect(cause.message).toMatch(/lanmcp apply/);
     await new Promise((r) => setTimeout(r, 50));
     expect(server.received()).toBe('');
+    expect(server.connections(), 'a mismatch is not retried').toBe(1);
   });
 
   it('a pinned fetch refuses plain http instead of sending the token unprotected', async () => {
