@@ -12,7 +12,8 @@ export class JsonReply {
   private readonly answers = new Map<RequestId, JSONRPCMessage | undefined>();
   private done = false;
 
-  constructor(private readonly res: ServerResponse, requestIds: readonly RequestId[], private readonly sessionId: string) {
+  /** `idHeader`: the session's `mcp-session-id` header, or nothing for a stateless request. */
+  constructor(private readonly res: ServerResponse, requestIds: readonly RequestId[], private readonly idHeader: Record<string, string>) {
     for (const id of requestIds) this.answers.set(id, undefined);
   }
 
@@ -25,7 +26,7 @@ export class JsonReply {
     const all = [...this.answers.values()];
     const body = JSON.stringify(all.length === 1 ? all[0] : all);
     if (this.res.destroyed || this.res.writableEnded) return;
-    this.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId, 'content-length': Buffer.byteLength(body) });
+    this.res.writeHead(200, { 'content-type': 'application/json', ...this.idHeader, 'content-length': Buffer.byteLength(body) });
     this.res.end(body);
   }
 
@@ -33,7 +34,7 @@ export class JsonReply {
   async close(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    if (!this.res.headersSent) this.res.writeHead(404, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId });
+    if (!this.res.headersSent) this.res.writeHead(404, { 'content-type': 'application/json', ...this.idHeader });
     if (!this.res.writableEnded) this.res.end(this.res.headersSent ? undefined : JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }));
   }
 }

@@ -3,6 +3,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createSessionServer } from './mcp-server.js';
 import { checkSessionPost } from './post-checks.js';
+import { SessionTransport } from './session-transport.js';
 import type { HubRuntime } from './runtime.js';
 import type { SessionRegistry } from './sessions.js';
 import { callNeedsConfirmation } from './tools/dispatch.js';
@@ -92,6 +93,16 @@ export function registerMcpRoutes(app: FastifyInstance, runtime: HubRuntime, ses
 
   app.post('/mcp/stateless', async (request: Req, reply) => {
     if (request.body === INVALID_JSON) return jsonRpcError(reply, 400, -32700, 'Parse error: Invalid JSON');
+    if (!wantsStream(request.body, runtime)) {
+      const checked = checkSessionPost(request.headers, request.body, true);
+      if (!Array.isArray(checked)) return jsonRpcError(reply, checked.status, checked.code, checked.message);
+      const server = createSessionServer(runtime, { token: request[TOKEN_NAME]!, subscriptions: new Set() });
+      const oneRequest = new SessionTransport();
+      reply.raw.once('close', () => void server.close().catch(() => {}));
+      await server.connect(oneRequest);
+      reply.hijack();
+      return oneRequest.handleJson(request.raw, reply.raw, checked);
+    }
     const server = createSessionServer(runtime, { token: request[TOKEN_NAME]!, subscriptions: new Set() });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsStream(request.body, runtime) });
     reply.raw.once('close', () => void server.close().catch(() => {}));

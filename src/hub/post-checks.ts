@@ -37,8 +37,11 @@ function parseMessage(raw: unknown): JSONRPCMessage | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** The messages of a POST to an open session, or why it is refused (406, 415, 400). */
-export function checkSessionPost(headers: Record<string, HeaderValue>, body: unknown): JSONRPCMessage[] | PostRefusal {
+/**
+ * The messages of a POST to an open session (or, `stateless`, to `POST /mcp/stateless`, where an
+ * initialize is allowed alone), or why it is refused (406, 415, 400).
+ */
+export function checkSessionPost(headers: Record<string, HeaderValue>, body: unknown, stateless = false): JSONRPCMessage[] | PostRefusal {
   const accept = headers.accept;
   const accepts = typeof accept === 'string' ? accept : Array.isArray(accept) ? accept.join(',') : '';
   if (!accepts.includes('application/json') || !accepts.includes('text/event-stream')) {
@@ -52,8 +55,12 @@ export function checkSessionPost(headers: Record<string, HeaderValue>, body: unk
     if (!message) return refuse(400, -32700, 'Parse error: Invalid JSON-RPC message');
     messages.push(message);
   }
-  // The session was created by its initialize: a second one is refused, as the SDK does.
-  if (messages.some(isInitialize)) return refuse(400, -32600, 'Invalid Request: Server already initialized');
+  // A session was created by its initialize: a second one is refused, as the SDK does.
+  if (messages.some(isInitialize)) {
+    if (!stateless) return refuse(400, -32600, 'Invalid Request: Server already initialized');
+    if (messages.length > 1) return refuse(400, -32600, 'Invalid Request: Only one initialization request is allowed');
+    return messages;
+  }
   const version = headers['mcp-protocol-version'];
   if (version !== undefined && (typeof version !== 'string' || !SUPPORTED_PROTOCOL_VERSIONS.includes(version))) {
     return refuse(400, -32000, `Bad Request: Unsupported protocol version: ${String(version)} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);

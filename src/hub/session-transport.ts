@@ -28,7 +28,12 @@ export class SessionTransport implements Transport {
   private standalone: RequestSink | undefined;
   private closed = false;
 
-  constructor(readonly sessionId: string) {}
+  /** Without a session id: the one-request transport of `POST /mcp/stateless` (no Mcp-Session-Id header). */
+  constructor(readonly sessionId?: string) {}
+
+  private get idHeader(): Record<string, string> {
+    return this.sessionId === undefined ? {} : { 'mcp-session-id': this.sessionId };
+  }
 
   async start(): Promise<void> {}
 
@@ -65,11 +70,11 @@ export class SessionTransport implements Transport {
     const requestIds = messages.filter(isRequest).map((m) => m.id);
     if (requestIds.length === 0) {
       for (const message of messages) this.onmessage?.(message, extra);
-      res.writeHead(202, { 'mcp-session-id': this.sessionId });
+      res.writeHead(202, this.idHeader);
       res.end();
       return;
     }
-    const reply = new JsonReply(res, requestIds, this.sessionId);
+    const reply = new JsonReply(res, requestIds, this.idHeader);
     this.track(reply, res);
     for (const id of requestIds) this.byRequest.set(id, reply);
     for (const message of messages) this.onmessage?.(message, extra);
@@ -85,7 +90,7 @@ export class SessionTransport implements Transport {
     transport.onerror = (error) => this.onerror?.(error);
     if (req.method === 'GET') this.standalone = transport;
     this.track(transport, res);
-    res.setHeader('mcp-session-id', this.sessionId);
+    if (this.sessionId !== undefined) res.setHeader('mcp-session-id', this.sessionId);
     await transport.handleRequest(req, res, body);
   }
 

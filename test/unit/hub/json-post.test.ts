@@ -26,7 +26,8 @@ async function session() {
   const id = init.headers['mcp-session-id'] as string;
   const headers = (extra: Record<string, string> = {}) => ({ ...base, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25', ...extra });
   const post = (payload: unknown, extra: Record<string, string> = {}) => app!.inject({ method: 'POST', url: '/mcp', headers: headers(extra), payload: payload as object });
-  return { id, post };
+  const stateless = (payload: unknown, extra: Record<string, string> = {}) => app!.inject({ method: 'POST', url: '/mcp/stateless', headers: { ...base, ...extra }, payload: payload as object });
+  return { id, post, stateless };
 }
 
 describe('POST in a session, answered as one JSON body', () => {
@@ -82,6 +83,22 @@ describe('POST in a session, answered as one JSON body', () => {
     expect((await post({ jsonrpc: '2.0', id: 5, method: 'ping', params: { _meta: { progressToken: 't' } } })).json()).toEqual({ jsonrpc: '2.0', id: 5, result: {} });
     // The session survived every refusal.
     expect((await post(ping(6))).json()).toEqual({ jsonrpc: '2.0', id: 6, result: {} });
+  });
+});
+
+describe('POST /mcp/stateless, answered as one JSON body', () => {
+  it('initialize, a request and a batch are answered without a session id; refusals as in a session', async () => {
+    const { stateless } = await session();
+    const init = await stateless(INIT);
+    expect(init.statusCode).toBe(200);
+    expect(init.headers['mcp-session-id']).toBeUndefined();
+    expect(init.json()).toMatchObject({ id: 1, result: { serverInfo: { name: 'lanmcp-hub' } } });
+    const batch = await stateless([ping(1), list(2)]);
+    expect((batch.json() as Array<{ id: number }>).map((a) => a.id)).toEqual([1, 2]);
+    expect(batch.headers['mcp-session-id']).toBeUndefined();
+    expect((await stateless([INIT, ping(2)])).statusCode).toBe(400);
+    expect((await stateless(ping(3), { accept: 'application/json' })).statusCode).toBe(406);
+    expect((await stateless({ jsonrpc: '2.0', method: 'notifications/initialized' })).statusCode).toBe(202);
   });
 });
 
