@@ -10,7 +10,8 @@ import { lanmcp, writeLabInventory } from './provision-helpers.js';
 // The fuzz run against an edge provisioned by `lanmcp apply` on a real lab device (Node 18 under systemd),
 // over the lab bridge. Read-only policy without run_command or write_file: fuzzed calls may read the
 // device's files but change nothing. Afterwards the edge must be the same process (no crash, no restart
-// by systemd), its memory bounded and its journal free of crashes.
+// by systemd), its memory bounded and its journal free of crashes. The edge serves plain HTTP here
+// (`tls: false`): the fuzzer writes raw HTTP/1.1 bytes, and TLS sits below the layer being fuzzed.
 const { seed, scale } = fuzzSettings();
 const COUNT = Math.round(2000 * scale);
 /** The edge's default body limit (the inventory does not change it). */
@@ -29,7 +30,7 @@ async function unitState(): Promise<Record<string, string>> {
 
 beforeAll(async () => {
   await freshDevice('lab1');
-  inventory = writeLabInventory([{ name: 'lab1' }], { defaultsEdge: '{ policy: { read_only: true, tools: [read_file, list_dir, system_info, service, logs] } }' });
+  inventory = writeLabInventory([{ name: 'lab1' }], { defaultsEdge: '{ tls: false, policy: { read_only: true, tools: [read_file, list_dir, system_info, service, logs] } }' });
   const applied = await lanmcp('apply', '-i', inventory, '--yes', '--no-hub');
   expect(applied.code, applied.stderr).toBe(0);
 }, 300_000);

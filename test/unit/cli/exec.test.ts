@@ -24,6 +24,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lanmcp-exec-'));
   writeFileSync(join(dir, 'inventory.yaml'), [
     'version: 1',
+    'defaults: { edge: { tls: false } }',
     'groups:',
     '  pair: { hosts: [a, b] }',
     'hosts:',

@@ -25,6 +25,7 @@ function writeProject(tokens: Record<string, string>, hubListen = `127.0.0.1:${h
   const dir = mkdtempSync(join(tmpdir(), 'lanmcp-status-'));
   writeFileSync(join(dir, 'inventory.yaml'), [
     'version: 1',
+    'defaults: { edge: { tls: false } }',
     `hub: { listen: "${hubListen}" }`,
     'hosts:',
     `  a: { address: 127.0.0.1, edge: { port: ${a.port} }, tags: [web] }`,

@@ -19,7 +19,7 @@ const lanmcp = (...argv: string[]) => runLanmcp(argv, { cwd: dir, env: { HOME: '
 const VALID = `version: 1
 groups: { pis: { hosts: [pi] } }
 hosts:
-  pi: { address: 10.0.0.21, edge: { tls: true } }
+  pi: { address: 10.0.0.21, edge: { tls: false } }
   ha: { kind: mcp, url: "http://10.0.0.5:8123/api/mcp", auth: { bearer_env: HA_TOKEN } }
 `;
 const INVALID = `version: 1
@@ -35,8 +35,8 @@ describe('lanmcp validate', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      'inventory.yaml:4:42: warning rule/not-supported-yet: edge TLS: this version of lanmcp does not implement it yet; edges serve plain HTTP, so tokens and output cross the LAN in clear text\n' +
-        '  hint: run edges only on a network you trust end to end\n' +
+      'inventory.yaml:4:42: warning rule/plain-http: edge tls: false: plain HTTP, so edge tokens and command output cross the LAN in clear text and the hub cannot tell the edge from an impostor\n' +
+        '  hint: remove `tls: false` (TLS with a key pinned over SSH is the default) unless an old edge cannot serve it\n' +
         'inventory.yaml is valid: 2 devices (1 edge, 1 mcp), 1 group, 1 warning\n',
     );
   });
