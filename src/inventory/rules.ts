@@ -5,7 +5,7 @@ import { checkAddresses } from './address-rules.js';
 import { asMap, entriesOf, isMcpHost } from './raw.js';
 import type { RawMap } from './raw.js';
 import { checkSecrets } from './secret-rules.js';
-import { checkNotSupportedYet } from './unsupported-rules.js';
+import { checkPlainHttp } from './plain-http-rules.js';
 import type { SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
 
@@ -77,6 +77,6 @@ export function checkRules(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
     ...checkHubHost(data, sourceMap),
     ...checkSecrets(data, sourceMap),
     ...checkToolPrefixes(data, sourceMap),
-    ...checkNotSupportedYet(data, sourceMap),
+    ...checkPlainHttp(data, sourceMap),
   ];
 }

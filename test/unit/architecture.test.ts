@@ -8,7 +8,7 @@ const IO_MODULES = ['node:fs', 'node:fs/promises', 'node:child_process', 'node:n
 const PURE_FILES = [
   /^plan\//,
   /^facts\/(facts-script|parse-facts)\.ts$/,
-  /^inventory\/(parse|resolve|rules|unsupported-rules|address-rules|secret-rules|select|types|raw|source-map|suggest|hub|paths)\.ts$/,
+  /^inventory\/(parse|resolve|rules|plain-http-rules|address-rules|secret-rules|select|types|raw|source-map|suggest|hub|paths)\.ts$/,
   /^lab\/(addressing|mirror|recipe|lab-files)\.ts$/,
   /^remote\/(shell|known-hosts|host-key-check|ssh-config|ssh-config-resolve|ssh-errors)\.ts$/,
   /^cli\/views\//,

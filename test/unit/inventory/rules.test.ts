@@ -44,7 +44,6 @@ hosts:
     expect(result.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
       '2:16 schema/format',
       '2:31 rule/unknown-host',
-      '2:31 rule/not-supported-yet',
       '3:30 rule/unknown-host',
       '5:41 schema/minimum',
       '6:19 rule/duplicate-address',
