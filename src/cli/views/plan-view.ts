@@ -17,7 +17,7 @@ const HEADLINE: Record<DevicePlan['outcome'], string> = {
   unchanged: '= %s is up to date',
   unreachable: '! %s is unreachable',
   failed: '! %s could not be inspected',
-  blocked: '! %s cannot run the edge',
+  blocked: '! %s cannot be provisioned here (see the error below)',
 };
 
 /** Terraform-style human view of a plan: a block per device, a reason per change, then the `Plan:` line. */
