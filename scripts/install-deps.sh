@@ -21,10 +21,12 @@ for dir in . tools/conformance; do
 done
 
 # Debian's Chromium for the hub's status-page test (headless; Playwright drives it, never downloads a browser),
-# and tcpdump for the edge TLS test's capture of hub-edge traffic on the lab bridge.
+# tcpdump for the edge TLS test's capture of hub-edge traffic on the lab bridge, and openssl for the hub.tls
+# tests' throwaway certificates.
 missing=""
 command -v chromium >/dev/null || missing="$missing chromium"
 command -v tcpdump >/dev/null || missing="$missing tcpdump"
+command -v openssl >/dev/null || missing="$missing openssl"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -n "$missing" ]; then
   echo "==> apt-get install$missing" >&2
   # shellcheck disable=SC2086 # one word per package

@@ -10,16 +10,16 @@ import type { ResolvedHub } from '../inventory/types.js';
 import { LANMCP_VERSION } from '../shared/version.js';
 import type { StatusRow } from './views/status-view.js';
 
-/** Where this machine reaches its own hub: hub.listen, with a wildcard address replaced by loopback. */
-export function localHubBase(hub: Pick<ResolvedHub, 'listen_host' | 'listen_port'>): string {
+/** Where this machine reaches its own hub: hub.listen (https with hub.tls), a wildcard address replaced by loopback. */
+export function localHubBase(hub: Pick<ResolvedHub, 'listen_host' | 'listen_port' | 'tls'>): string {
   const host = hub.listen_host === '0.0.0.0' ? '127.0.0.1' : hub.listen_host === '::' ? '::1' : hub.listen_host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${hub.listen_port}`;
+  return `${hub.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${hub.listen_port}`;
 }
 
 /** The hub's version when one answers `GET /healthz` at `base`, else undefined (not running). */
-export async function probeHub(base: string, timeoutMs: number): Promise<{ version?: string } | undefined> {
+export async function probeHub(base: string, timeoutMs: number, fetchImpl: AgentFetch = fetch): Promise<{ version?: string } | undefined> {
   try {
-    const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetchImpl(`${base}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await response.json()) as { ok?: unknown; version?: unknown };
     if (!response.ok || body.ok !== true) return undefined;
     return typeof body.version === 'string' ? { version: body.version } : {};
@@ -32,10 +32,10 @@ export async function probeHub(base: string, timeoutMs: number): Promise<{ versi
  * The hub's device rows (`GET /` as JSON, network_resources' data), or why they could not be read. The same
  * URL is the status page for browsers, so ask for JSON by name.
  */
-export async function readHubDevices(base: string, token: string, timeoutMs: number): Promise<{ devices: Record<string, unknown>[] } | { error: string }> {
+export async function readHubDevices(base: string, token: string, timeoutMs: number, fetchImpl: AgentFetch = fetch): Promise<{ devices: Record<string, unknown>[] } | { error: string }> {
   try {
     const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
-    const response = await fetch(`${base}/`, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetchImpl(`${base}/`, { headers, signal: AbortSignal.timeout(timeoutMs) });
     if (response.status === 401) return { error: 'the hub refused the client token in LANMCP_TOKEN (401)' };
     if (!response.ok) return { error: `the hub answered HTTP ${response.status} at ${base}/` };
     const body = (await response.json()) as { devices?: unknown };

@@ -1,5 +1,8 @@
 // `lanmcp status`: per-device health, version and latency, from the running hub or straight from the devices.
+import { readFile } from 'node:fs/promises';
+import { createAgentFetch } from '../../hub/upstreams/agent-fetch.js';
 import { planUpstreamSpecs } from '../../hub/upstreams/specs.js';
+import { certificatePin } from '../../shared/tls-pin.js';
 import { planHubEndpoint } from '../../hubhost/hub-url.js';
 import type { Device, ResolvedHub } from '../../inventory/types.js';
 import { mapWithLimit } from '../../shared/concurrency.js';
@@ -50,7 +53,7 @@ export const statusCommand: Command = {
 
 /** Rows in inventory order: from the hub for the devices it knows, checked directly for the others. */
 export async function gatherStatus(devices: readonly Device[], hub: ResolvedHub | undefined, stateDir: string, context: Pick<CommandContext, 'env'>, allDevices: readonly Device[] = devices): Promise<StatusReport> {
-  const fromHub = hub ? await askHub(hubBase(hub, allDevices), context.env.LANMCP_TOKEN) : { note: undefined };
+  const fromHub = hub ? await askHub(hub, allDevices, context.env.LANMCP_TOKEN) : { note: undefined };
   const known = new Map((fromHub.rows ?? []).map((row) => [row.name, row]));
   const missing = devices.filter((d) => !known.has(d.name));
   const direct = await probeDirectly(missing, stateDir, context.env);
@@ -58,20 +61,32 @@ export async function gatherStatus(devices: readonly Device[], hub: ResolvedHub 
   return { rows, ...(fromHub.hub ? { hub: fromHub.hub } : {}), ...(fromHub.note ? { hubNote: fromHub.note } : {}) };
 }
 
-/** With hub.host the hub runs on that device (or behind hub.public_url); otherwise on this machine at hub.listen. */
-function hubBase(hub: ResolvedHub, devices: readonly Device[]): string {
-  return hub.host ? planHubEndpoint(hub, devices, '127.0.0.1').base : localHubBase(hub);
+/**
+ * With hub.host the hub runs on that device (or behind hub.public_url); otherwise on this machine at hub.listen.
+ * A hub serving hub.tls is reached pinned to that certificate's key (often self-signed, so the system's CAs
+ * would refuse it); behind hub.public_url a tunnel presents its own certificate, checked the usual way.
+ */
+async function hubConnection(hub: ResolvedHub, devices: readonly Device[]): Promise<{ base: string; pin?: string }> {
+  const endpoint = hub.host ? planHubEndpoint(hub, devices, '127.0.0.1') : { base: localHubBase(hub), source: 'hub.listen' as const };
+  if (!hub.tls || endpoint.source === 'public_url') return { base: endpoint.base };
+  const pin = certificatePin(await readFile(hub.tls.cert_file).catch(() => Buffer.alloc(0)));
+  return { base: endpoint.base, ...(pin ? { pin } : {}) };
 }
 
-async function askHub(base: string, token: string | undefined): Promise<{ rows?: StatusRow[]; hub?: StatusReport['hub']; note?: string }> {
-  const running = await probeHub(base, HUB_TIMEOUT_MS);
-  // fetch trusts only the system's CAs: a self-signed hub.tls certificate reads as no answer.
-  const untrusted = base.startsWith('https:') ? ' (or its certificate is not one this machine trusts)' : '';
-  if (!running) return { note: `No hub answers at ${base}${untrusted}: checked the devices directly.` };
-  if (!token) return { note: `A hub runs at ${base}; set LANMCP_TOKEN to one of its client tokens to see its view (checked directly meanwhile).` };
-  const answer = await readHubDevices(base, token, PROBE_TIMEOUT_MS);
-  if ('error' in answer) return { note: `${answer.error}: checked the devices directly.` };
-  return { rows: answer.devices.map(statusFromHubDevice), hub: { url: `${base}/mcp`, ...running } };
+async function askHub(hub: ResolvedHub, devices: readonly Device[], token: string | undefined): Promise<{ rows?: StatusRow[]; hub?: StatusReport['hub']; note?: string }> {
+  const { base, pin } = await hubConnection(hub, devices);
+  const pinned = pin ? createAgentFetch(pin) : undefined;
+  try {
+    const running = await probeHub(base, HUB_TIMEOUT_MS, pinned?.fetch);
+    const untrusted = base.startsWith('https:') && !pin ? ' (or its certificate is not one this machine trusts)' : '';
+    if (!running) return { note: `No hub answers at ${base}${untrusted}: checked the devices directly.` };
+    if (!token) return { note: `A hub runs at ${base}; set LANMCP_TOKEN to one of its client tokens to see its view (checked directly meanwhile).` };
+    const answer = await readHubDevices(base, token, PROBE_TIMEOUT_MS, pinned?.fetch);
+    if ('error' in answer) return { note: `${answer.error}: checked the devices directly.` };
+    return { rows: answer.devices.map(statusFromHubDevice), hub: { url: `${base}/mcp`, ...running } };
+  } finally {
+    pinned?.close();
+  }
 }
 
 async function probeDirectly(devices: readonly Device[], stateDir: string, env: NodeJS.ProcessEnv): Promise<Map<string, StatusRow>> {

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +22,12 @@ let b: FakeEdge;
 let dead: number;
 let hubPort: number;
 
-function writeProject(tokens: Record<string, string>, hubListen = `127.0.0.1:${hubPort}`): string {
+function writeProject(tokens: Record<string, string>, hubListen = `127.0.0.1:${hubPort}`, hubTls = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'lanmcp-status-'));
   writeFileSync(join(dir, 'inventory.yaml'), [
     'version: 1',
     'defaults: { edge: { tls: false } }',
-    `hub: { listen: "${hubListen}" }`,
+    `hub: { listen: "${hubListen}"${hubTls} }`,
     'hosts:',
     `  a: { address: 127.0.0.1, edge: { port: ${a.port} }, tags: [web] }`,
     `  b: { address: localhost, edge: { port: ${b.port} }, tags: [web] }`,
@@ -113,6 +114,45 @@ describe('lanmcp status, through a running hub', () => {
     const refused = await run(['status', '--json', '--limit', 'a'], dir, { LANMCP_TOKEN: 'lmc_not-a-real-token-000000000000000' });
     expect(refused.jsonLines<StatusRow>()[0]).toMatchObject({ status: 'up', via: 'direct' });
     expect(refused.stderr).toMatch(/the hub refused the client token in LANMCP_TOKEN \(401\): checked the devices directly/);
+  });
+});
+
+describe('lanmcp status, through a hub serving hub.tls with a self-signed certificate', () => {
+  let certs: string;
+  let dir: string;
+  let hub: RunningHub;
+  let token: string;
+  beforeAll(async () => {
+    certs = mkdtempSync(join(tmpdir(), 'lanmcp-status-tls-'));
+    // Made for another name than the address status uses: only the pinned key can make it acceptable.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=hub.invalid',
+      '-keyout', join(certs, 'hub.key'), '-out', join(certs, 'hub.crt')], { stdio: 'pipe' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=other',
+      '-keyout', join(certs, 'other.key'), '-out', join(certs, 'other.crt')], { stdio: 'pipe' });
+    dir = writeProject({ a: EDGE_TOKEN }, `127.0.0.1:${hubPort}`, `, tls: { cert_file: ${join(certs, 'hub.crt')}, key_file: ${join(certs, 'hub.key')} }`);
+    const loaded = await loadHubOptions(join(dir, 'inventory.yaml'), {}, { cwd: dir });
+    hub = await startHub(loaded.options);
+    token = loaded.clientTokens.create('status-tls');
+  });
+  afterAll(async () => {
+    await hub?.close();
+    rmSync(certs, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads the hub's view over HTTPS, trusting exactly the key of hub.tls's certificate", async () => {
+    expect(hub.url).toMatch(/^https:/);
+    const result = await run(['status', '--json', '--limit', 'a'], dir, { LANMCP_TOKEN: token });
+    expect(result.jsonLines<StatusRow>()[0]).toMatchObject({ name: 'a', status: 'up', via: 'hub' });
+    expect(result.stderr).toContain(`via the hub at ${hub.url}`);
+  });
+
+  it('does not trust the hub when hub.tls names another certificate than the one it serves', async () => {
+    const inventory = join(dir, 'inventory.yaml');
+    writeFileSync(inventory, readFileSync(inventory, 'utf8').replace('hub.crt', 'other.crt'));
+    const result = await run(['status', '--json', '--limit', 'a'], dir, { LANMCP_TOKEN: token });
+    expect(result.jsonLines<StatusRow>()[0]).toMatchObject({ name: 'a', status: 'up', via: 'direct' });
+    expect(result.stderr).toMatch(/No hub answers at https:\/\/127\.0\.0\.1:\d+: checked the devices directly/);
   });
 });
 
