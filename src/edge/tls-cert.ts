@@ -1,7 +1,8 @@
 // A self-signed X.509 certificate for the edge's TLS key, written by hand in DER because Node has no API to
 // create certificates and devices need no openssl. The certificate only carries the public key to the hub:
 // trust comes from the pin (SHA-256 of the key) the hub read over SSH, never from names or dates.
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { spkiSha256 } from '../shared/tls-pin.js';
 
 /** ASN.1 DER: tag, definite length, content. */
 function der(tag: number, ...parts: Buffer[]): Buffer {
@@ -44,10 +45,7 @@ const COMMON_NAME = '2.5.4.3';
 
 const pem = (label: string, bytes: Buffer) => `-----BEGIN ${label}-----\n${bytes.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
 
-/** Lowercase hex SHA-256 of a public key's DER SubjectPublicKeyInfo: the pin the hub compares. */
-export function spkiSha256(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
-}
+export { spkiSha256 };
 
 export interface EdgeTlsIdentity {
   keyPem: string;

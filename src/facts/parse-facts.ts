@@ -1,4 +1,4 @@
-import { X509Certificate, createHash } from 'node:crypto';
+import { certificatePin } from '../shared/tls-pin.js';
 import type { DeviceFacts, Ownership, Receipt, UserFacts } from '../plan/types.js';
 
 /** Splits the facts script's output into `@section` → lines. */
@@ -62,14 +62,6 @@ function parseAccounts(passwd: string[], group: string[]): DeviceFacts['accounts
   return { users, groups: groups.map(([name]) => name!) };
 }
 
-/** Hex SHA-256 of the SPKI of the certificate in `pem`; undefined when it is not a certificate Node can read. */
-export function certificatePin(pem: string): string | undefined {
-  try {
-    return createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
-  } catch {
-    return undefined;
-  }
-}
 
 /** The tls folder's facts; absent when the script had no such sections (an older lanmcp's facts). */
 function parseTls(s: Map<string, string[]>): DeviceFacts['tls'] {

@@ -1,6 +1,6 @@
 import { EDGE_LAYOUT } from './layout.js';
 import { formatOwnership } from './plan-access.js';
-import { formatPin } from './tls-pin.js';
+import { formatPin } from '../shared/tls-pin.js';
 import type { Change, ChangeState, DesiredEdge, DeviceFacts, Ownership } from './types.js';
 
 /**

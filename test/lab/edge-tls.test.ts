@@ -12,7 +12,7 @@ import { loadHubOptions, startHub, type RunningHub } from '../../src/hub/start.j
 import { createAgentFetch } from '../../src/hub/upstreams/agent-fetch.js';
 import { PinMismatchError } from '../../src/hub/upstreams/pinned-agent.js';
 import { bridgeName } from '../../src/lab/addressing.js';
-import { formatPin } from '../../src/plan/tls-pin.js';
+import { formatPin } from '../../src/shared/tls-pin.js';
 import { createClientTokenStore } from '../../src/secrets/client-tokens.js';
 import { connectClient, textOf } from '../integration/hub/hub-helpers.js';
 import { deviceExec, freshDevice, getLab, labDevice } from './lab-helpers.js';

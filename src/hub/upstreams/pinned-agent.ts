@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Agent, type AgentOptions } from 'node:https';
 import type { RequestOptions } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect, type TLSSocket } from 'node:tls';
-import { formatPin } from '../../plan/tls-pin.js';
+import { formatPin, spkiSha256 } from '../../shared/tls-pin.js';
 
 export { formatPin };
 
@@ -21,7 +20,7 @@ export class PinMismatchError extends Error {
 /** Lowercase hex SHA-256 of the peer's SubjectPublicKeyInfo, or undefined when it sent no certificate. */
 export function peerSpkiSha256(socket: TLSSocket): string | undefined {
   const cert = socket.getPeerX509Certificate();
-  return cert ? createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('hex') : undefined;
+  return cert ? spkiSha256(cert.publicKey) : undefined;
 }
 
 /**

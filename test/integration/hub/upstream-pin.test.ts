@@ -6,7 +6,7 @@ import { allowedHostnames } from '../../../src/edge/http-rules.js';
 import { createEdgeTlsIdentity } from '../../../src/edge/tls-cert.js';
 import { createUpstream, type Upstream } from '../../../src/hub/upstreams/upstream.js';
 import { DEFAULT_TIMING, type UpstreamSpec } from '../../../src/hub/upstreams/types.js';
-import { formatPin } from '../../../src/plan/tls-pin.js';
+import { formatPin } from '../../../src/shared/tls-pin.js';
 import { createFakeSystem } from '../../unit/edge/fake-system.js';
 import { TEST_TOKEN, testConfig } from '../../unit/edge/test-config.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planDevice } from '../../../src/plan/plan-device.js';
-import { formatPin } from '../../../src/plan/tls-pin.js';
+import { formatPin } from '../../../src/shared/tls-pin.js';
 import type { DesiredEdge, DeviceFacts } from '../../../src/plan/types.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/plan/${name}.json`, import.meta.url), 'utf8')) as { desired: DesiredEdge; facts: DeviceFacts };
