@@ -103,15 +103,16 @@ async function freshAll(lab: LabInfo): Promise<number> {
 
 /**
  * A folder with a copy of the lab's inventory: `.lanmcp/` (tokens, known hosts) is created next to it. The
- * edges serve plain HTTP here (`tls: false`): the playbook writes the same files as lanmcp but does not
- * generate TLS keys on the devices and pin them, so with TLS the two would not be doing the same work.
+ * comparison with the playbook runs edges on plain HTTP (`tls: false`): the playbook writes the same files as
+ * lanmcp but does not generate TLS keys on the devices and pin them, so with TLS the two would not be doing
+ * the same work. `tls: 'default'` keeps the inventory as users write it (TLS on), measured on its own.
  */
-async function scenario(work: string, name: string, lab: LabInfo): Promise<string> {
+async function scenario(work: string, name: string, lab: LabInfo, tls: 'plain' | 'default' = 'plain'): Promise<string> {
   const dir = join(work, name);
   await mkdir(dir, { recursive: true });
   const text = await readFile(lab.inventory, 'utf8');
   if (!/^defaults:\n/m.test(text)) throw new Error(`${lab.inventory} has no defaults: section to add edge.tls: false to`);
-  await writeFile(join(dir, 'inventory.yaml'), text.replace(/^defaults:\n/m, 'defaults:\n  edge: { tls: false }\n'));
+  await writeFile(join(dir, 'inventory.yaml'), tls === 'default' ? text : text.replace(/^defaults:\n/m, 'defaults:\n  edge: { tls: false }\n'));
   return join(dir, 'inventory.yaml');
 }
 
@@ -168,12 +169,18 @@ async function prepareAnsible(lab: LabInfo, inventory: string, devices: EdgeDevi
  */
 async function benchInterleaved(lab: LabInfo, work: string, devices: EdgeDevice[], checks: string[]) {
   const { artifacts } = snapshot;
-  const l = { fresh: [] as number[], noop: [] as number[], diff: [] as number[], startup: [] as number[], resets: [] as number[] };
+  const l = { fresh: [] as number[], noop: [] as number[], diff: [] as number[], startup: [] as number[], resets: [] as number[], freshTls: [] as number[], noopTls: [] as number[] };
   const a = { fresh: [] as number[], warm: [] as number[], cold: [] as number[] };
   let inventory = '';
   let hostsFile = '';
   let controlDir = '';
   for (let rep = 1; rep <= RUNS; rep += 1) {
+    // The default a user gets: TLS keys generated on the devices and pinned (no Ansible counterpart).
+    await freshAll(lab);
+    const withTls = await scenario(work, `round-${rep}-tls`, lab, 'default');
+    l.freshTls.push(applyOnce(withTls, 'changed'));
+    l.noopTls.push(applyOnce(withTls, 'ok'));
+    log(`default TLS #${rep}: lanmcp fresh apply ${l.freshTls.at(-1)} s, no-op ${l.noopTls.at(-1)} s`);
     l.resets.push(await freshAll(lab));
     inventory = await scenario(work, `round-${rep}`, lab);
     l.fresh.push(applyOnce(inventory, 'changed'));
@@ -432,6 +439,9 @@ function renderJson(outcome: ProvisionResult, facts: ReturnType<typeof machine> 
     lanmcp: {
       fresh_apply: lanmcpFresh,
       noop_apply: lanmcpNoop,
+      /** The same with edge TLS on (the default): keys generated on the devices, pins read back, HTTPS verify. */
+      fresh_apply_tls: stats(l.freshTls),
+      noop_apply_tls: stats(l.noopTls),
       diff: stats(l.diff),
       cli_startup_validate: stats(l.startup),
       fresh_device_reset_20: stats(l.resets),
@@ -476,6 +486,8 @@ function renderMarkdown(json: ReturnType<typeof renderJson>): string {
     row('fresh (20 devices reset to the image)', json.lanmcp.fresh_apply.median, json.ansible.fresh.median, `${json.ratios_ansible_over_lanmcp.fresh}×`, `lanmcp ≤ 8 s: ${yes(json.targets.fresh_apply_le_8s)}; ≥ 3×: ${yes(json.targets.fresh_ge_3x_faster)}`),
     row('no-op (nothing to change)', json.lanmcp.noop_apply.median, `${json.ansible.noop_warm.median} warm / ${json.ansible.noop_cold.median} cold`, `${json.ratios_ansible_over_lanmcp.noop_warm}× / ${json.ratios_ansible_over_lanmcp.noop_cold}×`, `lanmcp ≤ 2 s: ${yes(json.targets.noop_apply_le_2s)}; ≥ 3× (warm): ${yes(json.targets.noop_ge_3x_faster)}`),
     row('`lanmcp diff` (in sync, exit 0)', json.lanmcp.diff.median, '—', '—', ''),
+    row('fresh, edge TLS on (the default: keys made on the devices and pinned)', json.lanmcp.fresh_apply_tls.median, '—', '—', `≤ 8 s: ${yes(json.lanmcp.fresh_apply_tls.median <= 8)}`),
+    row('no-op, edge TLS on', json.lanmcp.noop_apply_tls.median, '—', '—', `≤ 2 s: ${yes(json.lanmcp.noop_apply_tls.median <= 2)}`),
     row('`lanmcp validate` (CLI start + inventory)', json.lanmcp.cli_startup_validate.median, '—', '—', ''),
     '',
     '"warm": right after another playbook run, Ansible\'s ControlPersist (60 s) masters are still connected; "cold": new control sockets.',
