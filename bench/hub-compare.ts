@@ -12,22 +12,27 @@ import { spawnSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { upLab } from '../src/lab/lab.js';
 import { downLab } from '../src/lab/teardown.js';
 import { createClientTokenStore } from '../src/secrets/client-tokens.js';
 import { profileHub } from './hub-overhead.js';
-import { connect, disconnect, edgeEndpoints, openDirect, openLean, processCpuS, sleep, expectExitZero, LAB, load, log, r2, startHubProcess, stats, stopHubProcess, timed, type CallResult } from './hub-process.js';
+import { connect, disconnect, edgeEndpoints, openDirect, openLean, processCpuS, sleep, expectExitZero, LAB, load, log, r2, startHubProcess, stats, stopHubProcess, timed, type CallResult, type DirectEdge, type HubProcess } from './hub-process.js';
 
 const CALLS = Number(process.env.BENCH_CALLS || 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 1);
 
 async function series(inventory: string, token: string, packages: string[]) {
-  const hubs = await Promise.all(packages.map((dir) => startHubProcess(inventory, 1, [], dir)));
-  const direct = await openDirect((await edgeEndpoints(inventory))[0]!);
-  const clients = await Promise.all(hubs.map((hub) => connect(hub.url, token)));
+  const hubs: HubProcess[] = [];
+  const clients: Client[] = [];
+  let direct: DirectEdge | undefined;
   try {
+    // One at a time, so a hub that fails to start leaves none of the others running.
+    for (const dir of packages) hubs.push(await startHubProcess(inventory, 1, [], dir));
+    direct = await openDirect((await edgeEndpoints(inventory))[0]!);
+    for (const hub of hubs) clients.push(await connect(hub.url, token));
     const contenders: Array<[string, () => Promise<CallResult>]> = [
-      ['direct', () => direct.runCommand(['true'])],
+      ['direct', () => direct!.runCommand(['true'])],
       ...clients.map((client, i): [string, () => Promise<CallResult>] => [packages[i]!, () => client.callTool({ name: 'run_command', arguments: { host: 'lab1', argv: ['true'] } })]),
     ];
     for (let i = 0; i < 30; i++) for (const [name, call] of contenders) expectExitZero(await call(), `warm-up ${name}`);
@@ -80,7 +85,7 @@ async function series(inventory: string, token: string, packages: string[]) {
     };
   } finally {
     await Promise.all(clients.map(disconnect));
-    await direct.close();
+    await direct?.close();
     await Promise.all(hubs.map(stopHubProcess));
   }
 }
