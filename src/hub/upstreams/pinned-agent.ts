@@ -49,9 +49,12 @@ export class PinnedAgent extends Agent {
     socket.once('error', onError);
     // A request given up on (its timeout, a cancel) does not own this socket yet: bound the handshake here,
     // or a device that drops packets would keep half-open sockets until the kernel's own timeout.
-    socket.setTimeout(this.handshakeTimeoutMs, () => socket.destroy(new Error(`no TLS handshake from ${host}:${String(options.port)} within ${this.handshakeTimeoutMs} ms`)));
+    // Removed again once connected: a later socket timeout (http's, for a request) must not report a handshake.
+    const onHandshakeTimeout = () => socket.destroy(new Error(`no TLS handshake from ${host}:${String(options.port)} within ${this.handshakeTimeoutMs} ms`));
+    socket.setTimeout(this.handshakeTimeoutMs, onHandshakeTimeout);
     socket.once('secureConnect', () => {
       socket.setTimeout(0);
+      socket.off('timeout', onHandshakeTimeout);
       socket.off('error', onError);
       const actual = peerSpkiSha256(socket);
       if (actual === this.pin) return callback?.(null, socket);

@@ -99,6 +99,30 @@ describe('pinned agent fetch', () => {
     await expect.poll(() => closed).toBe(true);
   });
 
+  it('a connected socket keeps no handshake timeout: a later socket timeout is not reported as a handshake failure', async () => {
+    const server = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, (_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const { PinnedAgent } = await import('../../../src/hub/upstreams/pinned-agent.js');
+    const { request } = await import('node:https');
+    const agent = new PinnedAgent(identity.spkiSha256, { handshakeTimeoutMs: 200, keepAlive: true });
+    closers.push(async () => agent.destroy());
+    const socket = await new Promise<import('node:net').Socket>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, agent, path: '/healthz' }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(req.socket!));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // An idle keep-alive socket may time out (http's own listener then closes it quietly), never with our error.
+    const errors: Error[] = [];
+    socket.on('error', (error: Error) => errors.push(error));
+    socket.setTimeout(50);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(errors.map((e) => e.message)).toEqual([]);
+  });
+
   it('formats pins like ssh fingerprints', () => {
     expect(formatPin('00'.repeat(32))).toBe('SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
   });
