@@ -9,7 +9,7 @@ import { keyAccess, planTls, type TlsPlan } from '../plan/plan-tls.js';
 import type { Change, DesiredEdge, DesiredFile, DeviceFacts, Receipt } from '../plan/types.js';
 import type { Connector } from '../remote/connector.js';
 import type { TokenStore } from '../secrets/token-store.js';
-import { isLanmcpError, type LanmcpError } from '../shared/errors.js';
+import { isLanmcpError, LanmcpError } from '../shared/errors.js';
 import { fingerprint } from '../shared/hash.js';
 
 export interface DeviceResult {
@@ -135,6 +135,8 @@ async function converge(inspection: ReadyInspection, changes: Change[], context:
     context.report(restart ? 'restarting the edge' : 'updating the service');
     await runStep(connector, 'systemctl', serviceScript({ groups, reload: work.write.some((f) => f.path === EDGE_LAYOUT.unit.path), enable: service.includes('enable'), restart }));
     if (restart || inspection.issuedToken || tls.work === 'generate' || tls.work === 'pin') {
+      // The planner gives every TLS edge a pin (the device's, or one generated above); never verify one in clear.
+      if (desired.tls && !pin) throw new LanmcpError('E_INTERNAL', `no TLS pin for ${desired.device} at verify: refusing to send its token over plain HTTP`);
       context.report(pin ? 'verifying over HTTPS (pinned key)' : 'verifying over HTTP');
       verify = await verifyEdge({ device: desired.device, address: desired.address, port: desired.port, token: token ?? '', version: desired.version, ...(pin ? { pin } : {}) });
     }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import { hostname } from 'node:os';
 import { LanmcpError } from '../shared/errors.js';
 import { resolve } from 'node:path';
@@ -35,5 +36,13 @@ async function readTlsFiles(tls: NonNullable<EdgeConfig['tls']>): Promise<{ key:
   const read = (path: string) => readFile(path, 'utf8').catch((cause: NodeJS.ErrnoException) => {
     throw new LanmcpError('E_EDGE_CONFIG', `cannot read the TLS file ${path}${cause.code ? ` (${cause.code})` : ''}`, { cause, hint: 're-run `lanmcp apply` to generate the key' });
   });
-  return { key: await read(tls.key_file), cert: await read(tls.cert_file) };
+  const files = { key: await read(tls.key_file), cert: await read(tls.cert_file) };
+  try {
+    // OpenSSL's own words ("key values mismatch", "DECODER routines::unsupported") name no file: say which.
+    createSecureContext(files);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    throw new LanmcpError('E_EDGE_CONFIG', `the TLS key ${tls.key_file} and certificate ${tls.cert_file} cannot be used: ${reason}`, { cause, hint: 're-run `lanmcp apply`: it generates a new key when the device has none it can use' });
+  }
+  return files;
 }

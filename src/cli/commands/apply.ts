@@ -23,17 +23,19 @@ import { renderRecap } from '../views/recap-view.js';
 
 export const applyCommand: Command = {
   name: 'apply',
-  summary: 'provision or update the edge on each device over SSH, verify it over HTTP (exit 0 only if all converged)',
+  summary: 'provision or update the edge on each device over SSH, verify it over pinned HTTPS (exit 0 only if all converged)',
   help: `usage: lanmcp apply [-i FILE] [--limit PATTERN] [--yes] [--no-hub] [--forks N] [--json] [--verbose]
                     [--rotate-tokens all|NAME,...] [--accept-new-host-keys]
 
 Plans like \`lanmcp diff\`, asks for confirmation, then per device in parallel: uploads the edge bundle,
-config and unit atomically, restarts the edge only when a managed file changed, verifies over HTTP that
-it answers MCP with its token and version (rolling back on failure), and writes a receipt. Then it runs
+config and unit atomically, has the edge generate its TLS key on the device (first apply, or with
+--rotate-tokens, which renews key and token together) and pins its public key read back over SSH, restarts
+the edge only when a managed file changed, verifies over HTTPS pinned to that key (HTTP for tls: false)
+that it answers MCP with its token and version (rolling back on failure), and writes a receipt. Then it runs
 the hub in the foreground (like \`lanmcp hub\`, until Ctrl-C) unless --no-hub: scripts and CI pass --no-hub.
 With hub.host in the inventory, the hub is a service on that device instead: after the edges, apply
-writes its bundle, config (the edges' tokens, client-token hashes; 0600) and unit there, restarts it only
-when one changed, checks GET /healthz over HTTP (rolling back on failure), and starts no foreground hub.
+writes its bundle, config (the edges' tokens and pins, client-token hashes; 0600) and unit there, restarts
+it only when one changed, checks GET /healthz (rolling back on failure), and starts no foreground hub.
 A --limit that leaves out the hub host leaves the hub alone. When hub.host moves or goes, the hub left on
 the previous host (recorded in .lanmcp/hub-host.json) is stopped and removed.
   -i, --inventory FILE       inventory (default: $LANMCP_INVENTORY or ./inventory.yaml)
@@ -43,7 +45,7 @@ the previous host (recorded in .lanmcp/hub-host.json) is stopped and removed.
   --forks N                  devices worked on in parallel (default 20)
   --json                     print the plan and per-device results as JSON on stdout
   --verbose                  also list unchanged devices and no-op resources
-  --rotate-tokens LIST       issue new tokens for \`all\` selected devices or the named ones
+  --rotate-tokens LIST       issue new tokens and TLS keys for \`all\` selected devices or the named ones
   --accept-new-host-keys     record host keys not yet known (a changed key still fails)
 Exit codes: 0 every selected device (and the hub on hub.host) converged, 1 any failed or was unreachable
 (after the foreground hub stops).`,
