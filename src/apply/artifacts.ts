@@ -11,11 +11,16 @@ export interface Artifacts extends ArtifactInfo {
 }
 
 /** Reads what this lanmcp ships to devices: the edge bundle (dist/edge.mjs) and the unit template. */
-export async function loadArtifacts(): Promise<Artifacts> {
+export function loadArtifacts(): Promise<Artifacts> {
+  return loadShippedArtifacts('edge.mjs', 'lanmcp-edge.service');
+}
+
+/** A bundle from dist/ and a unit template from templates/ of this lanmcp (the edge's, or the hub's for hub.host). */
+export async function loadShippedArtifacts(bundleName: string, templateName: string): Promise<Artifacts> {
   const root = findPackageRoot();
   const [bundle, unitTemplate] = await Promise.all([
-    readArtifact(join(root, 'dist', 'edge.mjs'), 'run `npm run build` in the lanmcp checkout'),
-    readArtifact(join(root, 'templates', 'lanmcp-edge.service'), 'reinstall lanmcp: its templates/ folder is incomplete'),
+    readArtifact(join(root, 'dist', bundleName), 'run `npm run build` in the lanmcp checkout'),
+    readArtifact(join(root, 'templates', templateName), 'reinstall lanmcp: its templates/ folder is incomplete'),
   ]);
   return { bundle, bundleSha256: sha256Hex(bundle), version: LANMCP_VERSION, unitTemplate: unitTemplate.toString('utf8') };
 }

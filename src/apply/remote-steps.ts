@@ -14,6 +14,11 @@ export async function runStep(connector: Connector, step: string, script: string
 
 const unit = quote(EDGE_LAYOUT.unitName);
 
+/** The unit a step works on: the edge's unless told (the hub on hub.host reuses these steps with its own). */
+export interface UnitOption {
+  unitName?: string;
+}
+
 /** The run_as user to create when missing and the groups it joins (for `logs`). */
 export interface AccountStep {
   user: string;
@@ -66,7 +71,8 @@ export function accountScript(account: AccountStep): string[] {
  * Group of freshly written files (putFile makes them root:root), daemon-reload when the unit changed,
  * enable when asked, restart (which also starts) when asked.
  */
-export function serviceScript(options: { groups?: { path: string; group: string }[]; reload: boolean; enable: boolean; restart: boolean }): string {
+export function serviceScript(options: { groups?: { path: string; group: string }[]; reload: boolean; enable: boolean; restart: boolean } & UnitOption): string {
+  const unit = quote(options.unitName ?? EDGE_LAYOUT.unitName);
   return [
     'set -e',
     ...(options.groups ?? []).map(({ path, group }) => `chgrp ${quote(group)} ${quote(path)}`),
@@ -78,7 +84,8 @@ export function serviceScript(options: { groups?: { path: string; group: string 
 }
 
 /** Puts the previous files back (or removes files that did not exist) and returns the service to how it was. */
-export function rollbackScript(changed: { path: string; existed: boolean }[], service: { wasActive: boolean; wasEnabled: boolean }): string {
+export function rollbackScript(changed: { path: string; existed: boolean }[], service: { wasActive: boolean; wasEnabled: boolean } & UnitOption): string {
+  const unit = quote(service.unitName ?? EDGE_LAYOUT.unitName);
   return [
     ...changed.map(({ path, existed }) => (existed ? `mv -f ${quote(path + PREVIOUS_SUFFIX)} ${quote(path)}` : `rm -f ${quote(path)}`)),
     'systemctl daemon-reload',

@@ -1,8 +1,8 @@
 import { certificatePin } from '../shared/tls-pin.js';
 import type { DeviceFacts, Ownership, Receipt, UserFacts } from '../plan/types.js';
 
-/** Splits the facts script's output into `@section` → lines. */
-function sections(stdout: string): Map<string, string[]> {
+/** Splits the facts script's output into `@section` → lines (the hub's facts script uses the same format). */
+export function sections(stdout: string): Map<string, string[]> {
   const result = new Map<string, string[]>();
   let current: string[] | undefined;
   for (const line of stdout.split('\n')) {
@@ -25,7 +25,8 @@ function parseOsRelease(lines: string[]): DeviceFacts['os'] {
   return { id: values.get('ID') ?? 'unknown', versionId: values.get('VERSION_ID') ?? '', prettyName: values.get('PRETTY_NAME') ?? 'unknown' };
 }
 
-function decodeBase64(lines: string[] | undefined): string | undefined {
+/** A base64 section's lines → text; undefined for an empty section. */
+export function decodeBase64(lines: string[] | undefined): string | undefined {
   const data = lines?.join('');
   return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
 }
@@ -43,7 +44,7 @@ function parseReceipt(text: string | undefined): Receipt | undefined {
 }
 
 /** `stat -c '%a %U %G'` → mode, owner, group. */
-function parseStat(line: string | undefined): Ownership | undefined {
+export function parseStat(line: string | undefined): Ownership | undefined {
   const match = /^([0-7]{1,4}) (\S+) (\S+)$/.exec(line ?? '');
   return match ? { mode: Number.parseInt(match[1]!, 8), owner: match[2]!, group: match[3]! } : undefined;
 }

@@ -1,13 +1,13 @@
 // The hub phase's execute stage: atomic writes, restart only on change, HTTP check, rollback on failure.
 import type { DeviceResult } from '../apply/execute-device.js';
-import { runStep } from '../apply/remote-steps.js';
+import { cleanupScript, rollbackScript, runStep, serviceScript } from '../apply/remote-steps.js';
 import type { Change } from '../plan/types.js';
 import type { Connector } from '../remote/connector.js';
 import { isLanmcpError, LanmcpError } from '../shared/errors.js';
 import type { HubArtifacts } from './artifacts.js';
 import type { HubInspection } from './inspect-hub.js';
 import { HUB_LAYOUT } from './layout.js';
-import { hubCleanupScript, hubPrepareScript, hubRemovalScript, hubRollbackScript, hubServiceScript } from './remote-steps.js';
+import { hubPrepareScript, hubRemovalScript } from './remote-steps.js';
 import type { DesiredHub, HubFacts } from './types.js';
 import { verifyHub } from './verify-hub.js';
 
@@ -60,7 +60,7 @@ async function converge(inspection: Ready, changes: Change[], artifacts: HubArti
       await connector.putFile(file.path, file.source.kind === 'text' ? file.source.text : artifacts.bundle, { mode: file.mode, become: true });
     }
     report(restart ? 'restarting the hub' : 'updating the hub service');
-    await runStep(connector, 'systemctl (hub)', hubServiceScript({ reload: write.some((f) => f.path === HUB_LAYOUT.unit.path), enable: service.includes('enable'), restart }));
+    await runStep(connector, 'systemctl (hub)', serviceScript({ unitName: HUB_LAYOUT.unitName, reload: write.some((f) => f.path === HUB_LAYOUT.unit.path), enable: service.includes('enable'), restart }));
     if (restart) {
       report(`verifying the hub over ${desired.base.startsWith('https:') ? 'HTTPS' : 'HTTP'}`);
       verified = await verifyHub({ host: desired.host, base: desired.base, version: desired.version, ...(options.cert ? { cert: options.cert } : {}), ...(options.verifyTimeoutMs ? { timeoutMs: options.verifyTimeoutMs } : {}) });
@@ -68,12 +68,12 @@ async function converge(inspection: Ready, changes: Change[], artifacts: HubArti
   } catch (error) {
     if (!isLanmcpError(error)) throw error;
     report('rolling back the hub');
-    return rollBack(inspection, error, hubRollbackScript(write.map((f) => ({ path: f.path, existed: existed(f.path) })), { wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
+    return rollBack(inspection, error, rollbackScript(write.map((f) => ({ path: f.path, existed: existed(f.path) })), { unitName: HUB_LAYOUT.unitName, wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
   }
   report('writing the hub receipt');
   const receipt = { lanmcp_version: desired.version, applied_at: new Date().toISOString(), files: Object.fromEntries(desired.files.map((f) => [f.path, f.sha256])) };
   await connector.putFile(HUB_LAYOUT.receipt.path, `${JSON.stringify(receipt, null, 2)}\n`, { mode: HUB_LAYOUT.receipt.mode, become: true });
-  await runStep(connector, 'cleanup (hub)', hubCleanupScript(kept));
+  await runStep(connector, 'cleanup (hub)', cleanupScript(kept));
   return { device: plan.device, status: 'changed', ok: plan.changes.length, changed: changes.length, ...(verified ? { verify: { version: verified.version, tools: [], latencyMs: verified.latencyMs } } : {}) };
 }
 

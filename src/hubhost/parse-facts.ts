@@ -1,26 +1,5 @@
-import type { Ownership } from '../plan/types.js';
+import { decodeBase64, parseStat, sections } from '../facts/parse-facts.js';
 import type { HubFacts } from './types.js';
-
-function sections(stdout: string): Map<string, string[]> {
-  const result = new Map<string, string[]>();
-  let current: string[] | undefined;
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('@')) {
-      current = [];
-      result.set(line.slice(1), current);
-    } else if (current && line !== '') {
-      current.push(line);
-    }
-  }
-  return result;
-}
-
-function parseStat(line: string | undefined): Ownership | undefined {
-  const match = /^([0-7]{1,4}) (\S+) (\S+)$/.exec(line ?? '');
-  return match ? { mode: Number.parseInt(match[1]!, 8), owner: match[2]!, group: match[3]! } : undefined;
-}
-
-const decode = (lines: string[] | undefined) => (lines?.join('') ? Buffer.from(lines.join(''), 'base64').toString('utf8') : undefined);
 
 function parseReceipt(text: string | undefined): HubFacts['receipt'] {
   if (text === undefined) return undefined;
@@ -50,7 +29,7 @@ export function parseHubFacts(stdout: string): HubFacts {
   }
   for (const [name, lines] of s) {
     const entry = name.startsWith('text ') ? files[name.slice(5)] : undefined;
-    if (entry) entry.text = decode(lines) ?? '';
+    if (entry) entry.text = decodeBase64(lines) ?? '';
   }
   const node = s.get('node') ?? [];
   const since = s.get('since')?.[0];
@@ -63,7 +42,7 @@ export function parseHubFacts(stdout: string): HubFacts {
     files,
     dirs,
     service: { enabled: s.get('enabled')?.[0] === 'enabled', active: s.get('active')?.[0] === 'active', ...(since && since !== '0' ? { activeSince: since } : {}) },
-    receipt: parseReceipt(decode(s.get('receipt'))),
+    receipt: parseReceipt(decodeBase64(s.get('receipt'))),
     leftovers: s.get('leftovers') ?? [],
   };
 }

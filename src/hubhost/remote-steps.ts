@@ -1,4 +1,5 @@
 // Shell steps of the hub phase (run as root over the hub host's SSH connection). Pure: they return scripts.
+// Service, rollback and cleanup steps are the edge's (src/apply/remote-steps.ts) with the hub's unit.
 import { PREVIOUS_SUFFIX } from '../plan/layout.js';
 import { quote } from '../remote/shell.js';
 import { HUB_LAYOUT } from './layout.js';
@@ -15,29 +16,6 @@ export function hubPrepareScript(step: { leftovers: string[]; keep: string[] }):
     `chmod 700 ${HUB_LAYOUT.privateDirs.map(quote).join(' ')}`,
     ...step.keep.map((path) => `cp -p ${quote(path)} ${quote(path + PREVIOUS_SUFFIX)}`),
   ].join('\n');
-}
-
-export function hubServiceScript(options: { reload: boolean; enable: boolean; restart: boolean }): string {
-  return [
-    'set -e',
-    ...(options.reload ? ['systemctl daemon-reload'] : []),
-    ...(options.enable ? [`systemctl enable --quiet --no-reload ${unit}`] : []),
-    ...(options.restart ? [`systemctl restart ${unit}`] : []),
-  ].join('\n');
-}
-
-/** The previous files back (or the new ones removed), and the service as it was. */
-export function hubRollbackScript(changed: { path: string; existed: boolean }[], service: { wasActive: boolean; wasEnabled: boolean }): string {
-  return [
-    ...changed.map(({ path, existed }) => (existed ? `mv -f ${quote(path + PREVIOUS_SUFFIX)} ${quote(path)}` : `rm -f ${quote(path)}`)),
-    'systemctl daemon-reload',
-    service.wasActive ? `systemctl restart ${unit}` : `systemctl stop ${unit} 2>/dev/null || true`,
-    ...(service.wasEnabled ? [] : [`systemctl disable --quiet ${unit} 2>/dev/null || true`]),
-  ].join('\n');
-}
-
-export function hubCleanupScript(paths: string[]): string {
-  return paths.length ? `rm -f ${paths.map((p) => quote(p + PREVIOUS_SUFFIX)).join(' ')}` : 'true';
 }
 
 /** The hub moved away or hub.host was removed: stop it and remove everything lanmcp put there for it (the audit log too). */
