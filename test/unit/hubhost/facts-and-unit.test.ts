@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderHubFactsScript } from '../../../src/hubhost/facts-script.js';
 import { renderHubUnit } from '../../../src/hubhost/hub-unit.js';
@@ -32,6 +35,28 @@ describe('hub facts', () => {
       leftovers: ['/etc/lanmcp-hub/hub.json.lanmcp-prev'],
     });
     expect(() => parseHubFacts('@node\n')).toThrow(/incomplete/);
+  });
+});
+
+describe('the hub facts script finds what an interrupted apply left', () => {
+  it('rollback copies and killed putFile temp files in the hub\'s folders; in /etc/systemd/system only the hub unit\'s copy', () => {
+    // The script's own leftover scan, run by sh over a copy of the device's folders in a temp dir.
+    const root = mkdtempSync(join(tmpdir(), 'lanmcp-hubfacts-'));
+    try {
+      const files = ['opt/lanmcp-hub/hub.mjs', 'opt/lanmcp-hub/.lanmcp.Ab12Cd', 'etc/lanmcp-hub/hub.json', 'etc/lanmcp-hub/hub.json.lanmcp-prev', 'etc/lanmcp-hub/.lanmcp.Zz9Yy8',
+        'etc/systemd/system/lanmcp-hub.service', 'etc/systemd/system/lanmcp-hub.service.lanmcp-prev', 'etc/systemd/system/.lanmcp.Qq1Ww2', 'etc/systemd/system/lanmcp-edge.service.lanmcp-prev'];
+      for (const file of files) {
+        mkdirSync(join(root, file, '..'), { recursive: true });
+        writeFileSync(join(root, file), 'x');
+      }
+      const script = renderHubFactsScript().split('\n');
+      const scan = script.slice(script.findIndex((l) => l.startsWith('echo @leftovers')), script.indexOf('echo @end')).join('\n');
+      const rooted = scan.replace(/(?<=[ '|])\/(opt|etc)\//g, `${root}/$1/`);
+      const found = execFileSync('sh', ['-c', rooted], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('/')).map((l) => l.slice(root.length));
+      expect(found.sort()).toEqual(['/etc/lanmcp-hub/.lanmcp.Zz9Yy8', '/etc/lanmcp-hub/hub.json.lanmcp-prev', '/etc/systemd/system/lanmcp-hub.service.lanmcp-prev', '/opt/lanmcp-hub/.lanmcp.Ab12Cd']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
