@@ -6,6 +6,7 @@ import type { DeviceResult } from '../apply/execute-device.js';
 import type { DeviceInspection } from '../apply/inspect.js';
 import type { Device, EdgeDevice, ResolvedHub } from '../inventory/types.js';
 import type { DevicePlan } from '../plan/types.js';
+import { formatPin } from '../shared/tls-pin.js';
 import type { HubArtifacts } from './artifacts.js';
 import { executeHub, executeHubRetirement } from './execute-hub.js';
 import { readHubRecord, removeHubRecord, writeHubRecord } from './hub-record.js';
@@ -56,10 +57,24 @@ export function hubPlans(phase: HubPhase): DevicePlan[] {
  * whose pin goes into .lanmcp/ (generated, renewed or re-pinned). The hub's config will carry them.
  */
 export function pendingCredentialsOf(inspections: readonly DeviceInspection[]): string[] {
-  const newPin = (i: DeviceInspection) => i.plan.changes.some((c) => (c.resource.type as string) === 'tls-key' && c.action !== 'noop' && c.action !== 'delete');
   return inspections
     .filter((i) => i.device.state === 'present' && (i.issuedToken !== undefined || (i.desired !== undefined && i.desired.tokenSha256 === undefined) || newPin(i)))
     .map((i) => i.device.name);
+}
+
+/**
+ * Whether the edge phase stores a different TLS pin for this device (src/plan/plan-tls.ts's tls-key change):
+ * a key generated on the device (its pin is known only afterwards: no `after.fingerprint`), or a pin that
+ * differs from the one .lanmcp/ holds (a re-pin, or a first pin of a key already there). A repair of the
+ * key's mode or owner keeps the pin, so the hub's config stays as it is.
+ */
+function newPin(i: DeviceInspection): boolean {
+  const stored = i.desired?.tls?.pinned;
+  return i.plan.changes.some((c) => {
+    if ((c.resource.type as string) !== 'tls-key' || c.action === 'noop' || c.action === 'delete') return false;
+    const after = c.after?.fingerprint;
+    return after === undefined || after !== (stored === undefined ? undefined : formatPin(stored));
+  });
 }
 
 /** Plans the hub (reusing the hub host's connection) and the removal of a hub left elsewhere. */

@@ -7,6 +7,8 @@ import type { DeviceInspection } from '../../../src/apply/inspect.js';
 import { hubPlans, pendingCredentialsOf, planHubPhase, runHubPhase } from '../../../src/hubhost/hub-phase.js';
 import { readHubRecord, writeHubRecord } from '../../../src/hubhost/hub-record.js';
 import type { EdgeDevice, ResolvedHub } from '../../../src/inventory/types.js';
+import { planTls } from '../../../src/plan/plan-tls.js';
+import type { DesiredEdge, DeviceFacts } from '../../../src/plan/types.js';
 import type { Connector } from '../../../src/remote/connector.js';
 
 // The hub phase's planning over in-memory connections whose facts script answers like a fresh or an
@@ -78,6 +80,32 @@ describe('pendingCredentialsOf', () => {
     const tlsKey = { device: 'lab2', address: '', outcome: 'update' as const, changes: [{ resource: { type: 'tls-key', device: 'lab2' } as never, action: 'create' as const, reason: 'r' }] };
     expect(pendingCredentialsOf([inspected(devices[0]!, FRESH, { issuedToken: 'lme_x' }), inspected(devices[1]!, FRESH, { plan: tlsKey })])).toEqual(['lab1', 'lab2']);
     expect(pendingCredentialsOf([inspected(devices[0]!, FRESH)])).toEqual([]);
+  });
+
+  it('counts a TLS key change only when the pin in .lanmcp/ changes, never a mode repair', () => {
+    // The tls-key changes as the edge planner makes them, for one device in each situation.
+    const pin = 'ab'.repeat(32);
+    const access = { key: { mode: 0o600, owner: 'root', group: 'root' }, dir: { mode: 0o700, owner: 'root', group: 'root' } };
+    const tlsCase = (name: string, pinned: string | undefined, tls: DeviceFacts['tls'], rotate = false) => {
+      const desired = { device: name, tls: { ...(pinned ? { pinned } : {}), rotate }, tokenSha256: 'cd'.repeat(32) } as unknown as DesiredEdge;
+      const change = planTls(desired, { tls } as DeviceFacts, access).change!;
+      const device = edge(name, '10.0.0.9');
+      return inspected(device, FRESH, { desired, plan: { device: name, address: '10.0.0.9', outcome: 'update', changes: [change] } });
+    };
+    const installed = { cert: true, certPin: pin, key: access.key, dir: access.dir };
+    const cases = [
+      tlsCase('mode-drift', pin, { ...installed, key: { ...access.key, mode: 0o644 } }),
+      tlsCase('dir-drift', pin, { ...installed, dir: { ...access.dir, mode: 0o755 } }),
+      tlsCase('in-sync', pin, installed),
+      tlsCase('fresh-key', undefined, { cert: false }),
+      tlsCase('rotated', pin, installed, true),
+      tlsCase('re-pinned', 'ef'.repeat(32), installed),
+      tlsCase('first-pin', undefined, installed),
+    ];
+    expect(cases.map((c) => [c.device.name, c.plan.changes[0]!.action])).toEqual([
+      ['mode-drift', 'update'], ['dir-drift', 'update'], ['in-sync', 'noop'], ['fresh-key', 'create'], ['rotated', 'update'], ['re-pinned', 'update'], ['first-pin', 'update'],
+    ]);
+    expect(pendingCredentialsOf(cases)).toEqual(['fresh-key', 'rotated', 're-pinned', 'first-pin']);
   });
 });
 
