@@ -70,6 +70,13 @@ hosts:
     expect(result.devices?.map((d) => d.kind === 'edge' && d.edge.tls)).toEqual([false, true]);
   });
 
+  it('warns a hub.host without hub.tls (that hub listens on the LAN), not one with hub.tls', () => {
+    const host = (hub: string) => parseInventory(`version: 1\nhub: ${hub}\nhosts:\n  gw: { address: 10.0.0.1 }\n`, 'inventory.yaml').diagnostics;
+    expect(host('{ host: gw }').map((d) => `${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`))
+      .toEqual(['2:14 warning rule/plain-http the hub on gw serves plain HTTP on the LAN: client tokens and every call\'s output cross it in clear text']);
+    expect(host('{ host: gw, tls: { cert_file: hub.crt, key_file: hub.key } }')).toEqual([]);
+  });
+
   it('reads UTF-8 with a byte order mark, and strings', () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('version: 1\nhosts: {}\n')]);
     expect(parseInventory(bytes, 'inventory.yaml').diagnostics).toEqual([]);
