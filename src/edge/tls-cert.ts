@@ -8,6 +8,8 @@ import { spkiSha256 } from '../shared/tls-pin.js';
 function der(tag: number, ...parts: Buffer[]): Buffer {
   const content = Buffer.concat(parts);
   const n = content.length;
+  // Two length bytes cover every certificate made here (a few hundred bytes); longer would need more.
+  if (n > 0xffff) throw new RangeError(`DER content of ${n} bytes is longer than this writer encodes`);
   const length = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
   return Buffer.concat([Buffer.from([tag]), length, content]);
 }
