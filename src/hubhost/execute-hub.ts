@@ -1,4 +1,5 @@
-// The hub phase's execute stage: atomic writes, restart only on change, HTTP check, rollback on failure.
+// The hub phase's execute stage: atomic writes, restart only on change, the /healthz check (HTTPS with
+// hub.tls), rollback on failure.
 import type { DeviceResult } from '../apply/execute-device.js';
 import { cleanupScript, rollbackScript, runStep, serviceScript } from '../apply/remote-steps.js';
 import type { Change } from '../plan/types.js';

@@ -65,7 +65,7 @@ export function planHubFile(file: HubFile, facts: HubFacts, pendingCredentials: 
   return { resource, action: 'noop', reason: `file ${file.path} is up to date (${fingerprint(file.sha256)})` };
 }
 
-/** The config's and the audit log's folders must stay root-only: drift rewrites the config (which fixes them). */
+/** The config's folder must stay root-only (the audit log is in the unit's StateDirectory=): drift rewrites the config, which fixes it. */
 function privateDirDrift(facts: HubFacts): string | undefined {
   for (const dir of HUB_LAYOUT.privateDirs) {
     const current = facts.dirs[dir];

@@ -69,6 +69,10 @@ describe('the hub unit', () => {
     expect(unit).toMatch(/^StateDirectory=lanmcp-hub$/m);
     expect(unit).toMatch(/^ProtectSystem=strict$/m);
     expect(unit).toMatch(/^WantedBy=multi-user.target$/m);
+    // It keeps retrying (a listen address that comes late at boot): no start limit, no burst to run out of.
+    expect(unit).toMatch(/^Restart=always$/m);
+    expect(unit).toMatch(/^StartLimitIntervalSec=0$/m);
+    expect(unit).not.toMatch(/^StartLimitBurst=/m);
     expect(unit).not.toContain('{{');
   });
 
