@@ -8,6 +8,11 @@ import type { DesiredHub, HubFacts, HubFile } from './types.js';
 const MIN_NODE_MAJOR = 18;
 /** LoadCredential= (how the hub's dynamic user gets its root-only config) came with systemd 247. */
 const MIN_SYSTEMD = 247;
+/**
+ * systemd refuses a credential over 1 MiB (LoadCredential=, how the hub gets its config), and the hub would
+ * never start. Blocking at 900 KiB leaves room for the growth of one more apply's tokens and pins.
+ */
+export const MAX_CONFIG_BYTES = 900 * 1024;
 const PRIVATE_DIR: Ownership = { owner: 'root', group: 'root', mode: 0o700 };
 const octal = (mode: number) => mode.toString(8).padStart(3, '0');
 
@@ -16,7 +21,7 @@ export const hubRowName = (host: string) => `hub on ${host}`;
 
 export function planHub(desired: DesiredHub, facts: HubFacts): DevicePlan {
   const base = { device: hubRowName(desired.host), address: desired.address };
-  const blocked = checkRequirements(facts);
+  const blocked = checkConfigSize(desired) ?? checkRequirements(facts);
   if (blocked) return { ...base, outcome: 'blocked', changes: [blocked.change], error: blocked.error };
   const changes: Change[] = [
     ...desired.files.map((file) => planHubFile(file, facts, desired.pendingCredentials)),
@@ -27,6 +32,18 @@ export function planHub(desired: DesiredHub, facts: HubFacts): DevicePlan {
   const installed = Object.values(facts.files).some(Boolean);
   const changed = changes.some((c) => c.action !== 'noop');
   return { ...base, outcome: !installed ? 'provision' : changed ? 'update' : 'unchanged', changes };
+}
+
+function checkConfigSize(desired: DesiredHub): { change: Change; error: NonNullable<DevicePlan['error']> } | undefined {
+  const config = desired.files.find((f) => f.path === HUB_LAYOUT.config.path);
+  const bytes = config?.source.kind === 'text' ? Buffer.byteLength(config.source.text) : 0;
+  if (bytes <= MAX_CONFIG_BYTES) return undefined;
+  const kib = (n: number) => `${Math.ceil(n / 1024)} KiB`;
+  const message = `the hub's config would be ${kib(bytes)}, over the ${kib(MAX_CONFIG_BYTES)} lanmcp allows: systemd hands it to the hub as a credential (LoadCredential=), which is limited to 1 MiB`;
+  return {
+    change: { resource: { type: 'file', path: HUB_LAYOUT.config.path }, action: 'blocked', reason: message },
+    error: { code: 'E_DEVICE_UNSUPPORTED', message, hint: 'split the devices between hubs (one inventory each), or shorten what every device repeats (descriptions, policy command lists)' },
+  };
 }
 
 function checkRequirements(facts: HubFacts): { change: Change; error: NonNullable<DevicePlan['error']> } | undefined {

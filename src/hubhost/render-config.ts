@@ -4,7 +4,7 @@ import { planUpstreamSpecs } from '../hub/upstreams/specs.js';
 import type { Device, EdgeDevice, ResolvedHub } from '../inventory/types.js';
 import type { EdgeCredentials } from '../secrets/edge-credentials.js';
 import { HUB_LAYOUT } from './layout.js';
-import { SERVICE_CONFIG_FORMAT, type HubServiceConfig, type ServiceClientToken } from './service-config.js';
+import { SERVICE_CONFIG_FORMAT, type HubServiceConfig, type ServiceClientToken, type ServiceDevice } from './service-config.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -32,14 +32,12 @@ export interface ServiceConfigInput {
 export function renderServiceConfig(input: ServiceConfigInput): HubServiceConfig {
   const { hub, hubDevice } = input;
   const listen = planServiceListen(hub);
-  // The inventory's own path means nothing on the device, and must not make the config differ between checkouts.
-  const devices = input.devices.map((d) => ({ ...d, source: { ...d.source, file: 'inventory.yaml' } }));
   return {
     format: SERVICE_CONFIG_FORMAT,
     host: hubDevice.name,
     listen,
     specs: planUpstreamSpecs(input.devices, input.credentials, input.env),
-    devices,
+    devices: input.devices.map(serviceDevice),
     groups: input.groups,
     per_device_tools: hub.per_device_tools,
     client_tokens: [...input.clientTokens].map(({ name, sha256 }) => ({ name, sha256 })).sort((a, b) => a.name.localeCompare(b.name)),
@@ -49,6 +47,21 @@ export function renderServiceConfig(input: ServiceConfigInput): HubServiceConfig
   };
 }
 
+/**
+ * What the hub needs of a device, and nothing that differs between operators or checkouts (the SSH key and
+ * known_hosts paths under someone's home, the inventory's path and line): the same inventory renders the
+ * same config everywhere, so `diff` is in sync and apply does not restart the hub for nothing.
+ */
+function serviceDevice(device: Device): ServiceDevice {
+  if (device.kind === 'edge') {
+    const { ssh: _ssh, source: _source, ...rest } = device;
+    return rest;
+  }
+  const { source: _source, auth: _auth, headers_env: _headers, ...rest } = device;
+  return rest;
+}
+
+/** Compact: systemd loads the file as a credential, and a credential has a size limit (see plan-hub.ts). */
 export function renderServiceConfigText(config: HubServiceConfig): string {
-  return `${JSON.stringify(config, null, 2)}\n`;
+  return `${JSON.stringify(config)}\n`;
 }

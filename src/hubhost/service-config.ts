@@ -1,7 +1,7 @@
 // The hub service's compiled config (/etc/lanmcp-hub/hub.json on the hub host): everything the hub needs,
 // resolved on the operator's machine by `lanmcp apply`, so the device never sees the inventory or `.lanmcp/`.
 // It holds the edges' tokens (and `kind: mcp` credentials): the file is 0600 root.
-import type { Device } from '../inventory/types.js';
+import type { EdgeDevice, McpDevice } from '../inventory/types.js';
 import type { UpstreamSpec } from '../hub/upstreams/types.js';
 
 export const SERVICE_CONFIG_FORMAT = 1;
@@ -12,6 +12,13 @@ export interface ServiceClientToken {
   sha256: string;
 }
 
+/**
+ * A device as the hub uses it (targets, groups, tags, the confirm policy, network_resources): no `ssh`
+ * settings (the hub never opens SSH, and their paths are the operator's), no inventory location, no
+ * `kind: mcp` credential names (the specs carry the credentials).
+ */
+export type ServiceDevice = Omit<EdgeDevice, 'ssh' | 'source'> | Omit<McpDevice, 'source' | 'auth' | 'headers_env'>;
+
 export interface HubServiceConfig {
   format: typeof SERVICE_CONFIG_FORMAT;
   /** The hub host's name in the inventory (for logs and messages). */
@@ -19,7 +26,7 @@ export interface HubServiceConfig {
   listen: { host: string; port: number };
   /** Upstream specs as data: each edge's URL and credentials (token header, TLS pin when there is one). */
   specs: UpstreamSpec[];
-  devices: Device[];
+  devices: ServiceDevice[];
   groups: Record<string, string[]>;
   per_device_tools: boolean;
   /** Revoking a token takes `lanmcp token revoke NAME` and then `lanmcp apply` (it rewrites this list). */

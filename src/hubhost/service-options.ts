@@ -1,6 +1,17 @@
 import type { HubOptions } from '../hub/app.js';
+import type { Device } from '../inventory/types.js';
 import { createConfigClientAuth } from './config-client-auth.js';
-import type { HubServiceConfig } from './service-config.js';
+import type { HubServiceConfig, ServiceDevice } from './service-config.js';
+
+/** Where a device "comes from" on the hub host: the config, not an inventory file. */
+const FROM_CONFIG = { file: 'hub.json', line: 0, column: 0 };
+/** The hub never opens SSH; the Device type still has the field, so it gets one no connection uses. */
+const NO_SSH = { user: '', port: 0, become: 'none', connect_timeout_s: 0 } as const;
+
+/** A config device back into the inventory's Device shape the hub's tools take. */
+function hubDevice(device: ServiceDevice): Device {
+  return device.kind === 'edge' ? { ...device, ssh: NO_SSH, source: FROM_CONFIG } : { ...device, source: FROM_CONFIG };
+}
 
 /** The service config → what startHub takes. Pure. */
 export function serviceHubOptions(config: HubServiceConfig): HubOptions & { host: string; port: number } {
@@ -8,7 +19,7 @@ export function serviceHubOptions(config: HubServiceConfig): HubOptions & { host
     host: config.listen.host,
     port: config.listen.port,
     specs: config.specs,
-    devices: config.devices,
+    devices: config.devices.map(hubDevice),
     groups: config.groups,
     perDeviceTools: config.per_device_tools,
     auth: createConfigClientAuth(config.client_tokens),

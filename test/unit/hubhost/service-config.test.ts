@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { buildDesiredHub } from '../../../src/hubhost/desired.js';
+import { MAX_CONFIG_BYTES, planHub } from '../../../src/hubhost/plan-hub.js';
+import type { HubFacts } from '../../../src/hubhost/types.js';
 import { createConfigClientAuth } from '../../../src/hubhost/config-client-auth.js';
 import { planServiceListen, renderServiceConfig, renderServiceConfigText } from '../../../src/hubhost/render-config.js';
 import { parseServiceConfig } from '../../../src/hubhost/service-config.js';
@@ -51,6 +55,27 @@ describe('the hub service config', () => {
     expect(renderServiceConfigText(config)).not.toContain('/home/me');
   });
 
+  it('is the same text for every operator: no SSH settings, no inventory path under someone\'s home', () => {
+    // One inventory, checked out by two people: SSH paths and the inventory's location expand to each home.
+    const as = (home: string) => render({
+      devices: devices.map((d) => ({
+        ...d, source: { ...d.source, file: `${home}/lan/inventory.yaml` },
+        ...(d.kind === 'edge' ? { ssh: { ...d.ssh, identity_file: `${home}/.ssh/id_ed25519`, known_hosts: `${home}/.ssh/known_hosts` } } : {}),
+      })),
+    });
+    const alice = renderServiceConfigText(as('/home/alice'));
+    expect(alice).toBe(renderServiceConfigText(as('/home/bob')));
+    expect(alice).not.toMatch(/\/home\/|identity_file|known_hosts|"ssh"|bearer_env/);
+    // What the hub's tools read of a device is still there.
+    const gwBack = serviceHubOptions(parseServiceConfig(JSON.parse(alice))).devices!.find((d) => d.name === 'gw')!;
+    expect(gwBack).toMatchObject({ kind: 'edge', name: 'gw', state: 'present', tags: ['t'], groups: [], edge: { run_as: 'root', policy: { confirm: 'never' } } });
+  });
+
+  it('is compact JSON on one line', () => {
+    const text = renderServiceConfigText(render());
+    expect(text.split('\n')).toEqual([expect.stringMatching(/^\{"format":1,/), '']);
+  });
+
   it('is the same text for the same input (no restart without a change) and parses back into hub options', () => {
     expect(renderServiceConfigText(render())).toBe(renderServiceConfigText(render()));
     const parsed = parseServiceConfig(JSON.parse(renderServiceConfigText(render({ tls: { cert: 'CERT', key: 'KEY' } }))));
@@ -65,6 +90,38 @@ describe('the hub service config', () => {
     expect(() => parseServiceConfig({ ...good, client_tokens: [{ name: 'x', sha256: 'nothex' }] })).toThrow(/client_tokens/);
     expect(() => parseServiceConfig({ ...good, listen: { host: '0.0.0.0' } })).toThrow(/listen/);
     expect(() => parseServiceConfig(null)).toThrow(/not a JSON object/);
+  });
+});
+
+describe('the config\'s size (systemd loads it as a credential, at most 1 MiB)', () => {
+  const template = readFileSync(new URL('../../../templates/lanmcp-hub.service', import.meta.url), 'utf8');
+  const fresh: HubFacts = { nodeVersion: '18.20.4', nodePath: '/usr/bin/node', systemd: true, systemdVersion: 252, files: {}, dirs: {}, service: { enabled: false, active: false }, receipt: undefined, leftovers: [] };
+  // n TLS edges with a token and a pin each, described, tagged and grouped like a real fleet.
+  const fleetConfig = (n: number) => {
+    const fleet = Array.from({ length: n }, (_, i) => ({ ...edge(`dev${i}`, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`), description: `rack ${i % 40} shelf ${i % 7}`, tags: ['linux', `site-${i % 9}`] }));
+    const credentials = new Map(fleet.map((d) => [d.name, { token: `lme_${'x'.repeat(43)}`, pin: 'ab'.repeat(32) }]));
+    return renderServiceConfigText(render({ hubDevice: fleet[0]!, devices: fleet, credentials, groups: { all: fleet.map((d) => d.name) } }));
+  };
+  const plan = (configText: string) => planHub(buildDesiredHub({
+    host: 'dev0', address: '10.0.0.0', port: 8765, tls: false, configText, pendingCredentials: [], nodePath: '/usr/bin/node',
+    artifacts: { version: '0.1.0', bundleSha256: 'cd'.repeat(32), unitTemplate: template },
+  }), fresh);
+
+  it('stays well under a kilobyte a device', () => {
+    const perDevice = (fleetConfig(200).length - fleetConfig(100).length) / 100;
+    expect(perDevice).toBeLessThan(1024);
+  });
+
+  it('blocks the hub row with the reason when the config would pass 900 KiB, and plans it below', () => {
+    const small = plan(fleetConfig(50));
+    expect(small.outcome).toBe('provision');
+    const large = fleetConfig(2500);
+    expect(Buffer.byteLength(large)).toBeGreaterThan(MAX_CONFIG_BYTES);
+    const blocked = plan(large);
+    expect(blocked.outcome).toBe('blocked');
+    expect(blocked.changes).toEqual([expect.objectContaining({ resource: { type: 'file', path: '/etc/lanmcp-hub/hub.json' }, action: 'blocked' })]);
+    expect(blocked.error).toMatchObject({ code: 'E_DEVICE_UNSUPPORTED', message: expect.stringMatching(/^the hub's config would be \d+ KiB, over the 900 KiB lanmcp allows: .*LoadCredential=.*1 MiB$/) });
+    expect(blocked.error!.hint).toMatch(/split the devices between hubs/);
   });
 });
 
