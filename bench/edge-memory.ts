@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { edgeMemory, type DeviceAccess } from '../test/integration/edge/device-install.js';
+import { createAgentFetch } from '../src/hub/upstreams/agent-fetch.js';
+import { edgeMemory, type DeviceAccess, type InstalledEdge } from '../test/integration/edge/device-install.js';
 import { benchEdge } from './edge-device.js';
 
 // Memory of the edge under systemd on a lab device (Debian bookworm, its Node 18): RSS and anonymous
@@ -57,6 +58,29 @@ async function officialNode18(access: DeviceAccess, binary: string): Promise<{ n
   return { node: `${version} (official binary)`, edge_idle: { rss_mb: mb(idle.rssKb), anon_mb: mb(idle.anonKb) }, bare_node_http_server_idle: bare };
 }
 
+/**
+ * The same edge switched to TLS, as `lanmcp apply` leaves it by default: its key made on the device by the
+ * bundle (tls-keygen), the config naming the files, a restart; idle and after 300 calls over pinned HTTPS.
+ */
+async function tlsEdge(access: DeviceAccess, edge: InstalledEdge): Promise<{ idle: { rss_mb: number; anon_mb: number }; after_300_calls: { rss_mb: number; anon_mb: number } }> {
+  const keygen = await access.exec('node /opt/lanmcp-edge/edge.mjs tls-keygen /etc/lanmcp-edge/tls lab1');
+  const { spki_sha256: pin } = JSON.parse(keygen.stdout) as { spki_sha256: string };
+  const addTls = "const f='/etc/lanmcp-edge/config.json',c=JSON.parse(require('fs').readFileSync(f));c.tls={cert_file:'/etc/lanmcp-edge/tls/cert.pem',key_file:'/etc/lanmcp-edge/tls/key.pem'};require('fs').writeFileSync(f,JSON.stringify(c,null,2))";
+  await access.exec(`node -e "${addTls}" && systemctl restart lanmcp-edge`);
+  await sleep(6000);
+  const idle = await edgeMemory(access);
+  const net = createAgentFetch(pin);
+  const client = new Client({ name: 'bench', version: '1' });
+  const url = new URL(edge.url.replace(/^http:/, 'https:'));
+  await client.connect(new StreamableHTTPClientTransport(url, { fetch: net.fetch, requestInit: { headers: { authorization: `Bearer ${edge.token}` } } }));
+  for (let i = 0; i < 300; i++) await client.callTool({ name: i % 2 ? 'system_info' : 'run_command', arguments: i % 2 ? {} : { command: 'uptime' } });
+  await client.close();
+  net.close();
+  await sleep(2000);
+  const after = await edgeMemory(access);
+  return { idle: { rss_mb: mb(idle.rssKb), anon_mb: mb(idle.anonKb) }, after_300_calls: { rss_mb: mb(after.rssKb), anon_mb: mb(after.anonKb) } };
+}
+
 async function main(): Promise<void> {
   const { lab, access, edge } = await benchEdge('lab1', { max_concurrent: 256, max_output_bytes: 1_048_576 });
   await sleep(5000);
@@ -85,6 +109,7 @@ async function main(): Promise<void> {
   const sshArgs = ['-F', '/dev/null', '-i', lab.ssh_key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.known_hosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `root@${device.address}`];
   const sshd = await sshdSession(access, sshArgs);
   const node = (await access.exec('node --version')).stdout.trim();
+  const tls = await tlsEdge(access, edge);
   const official = process.env.LANMCP_BENCH_NODE18 ? await officialNode18(access, process.env.LANMCP_BENCH_NODE18) : undefined;
   const row = (m: { rssKb: number; anonKb: number }) => ({ rss_mb: mb(m.rssKb), anon_mb: mb(m.anonKb) });
   const results = {
@@ -92,11 +117,13 @@ async function main(): Promise<void> {
     unit_flags: '--max-semi-space-size=1 --max-old-space-size=96 --expose-gc',
     edge_idle: row(idle), edge_after_300_calls: row(after300), edge_after_yes_5s: { ...row(afterYes), note: '`yes` for 5 s, output capped at 1 MiB, the rest read and discarded' },
     edge_after_200_concurrent_calls: row(afterStress),
+    edge_tls_idle: tls.idle, edge_tls_after_300_calls: tls.after_300_calls,
     bare_node_http_server_idle: bare, sshd_session_idle: sshd,
     ...(official ? { official_node18_binary: official } : {}),
     target: { idle_anon_mb: 12, idle_rss_mb: 60 },
     meets_target: {
       debian_node18: { anon: mb(idle.anonKb) <= 12, rss: mb(idle.rssKb) <= 60 },
+      debian_node18_tls: { anon: tls.idle.anon_mb <= 12, rss: tls.idle.rss_mb <= 60 },
       ...(official ? { official_node18: { anon: official.edge_idle.anon_mb <= 12, rss: official.edge_idle.rss_mb <= 60 } } : {}),
     },
     edge_over_runtime_floor_anon_mb: Math.round((mb(idle.anonKb) - bare.anon_mb) * 10) / 10,
