@@ -53,6 +53,15 @@ describe('hub → edges', () => {
     expect(beta!.calls).toHaveLength(1);
   });
 
+  it('opens an MCP session to every edge at start, before any call, so the first call or fan-out does not pay for it', async () => {
+    const { edges } = await fleet(['alpha', 'beta']);
+    for (const edge of edges) {
+      expect(edge.calls).toEqual([]);
+      const mcpPosts = edge.headers.filter((h) => String(h.accept).includes('text/event-stream'));
+      expect(mcpPosts.length, edge.name).toBeGreaterThan(0);
+    }
+  });
+
   it("an edge's policy refusal comes back as its isError result, prefixed with the device", async () => {
     const { client } = await fleet(['alpha']);
     const result = await call(client, 'run_command', { host: 'alpha', command: 'refuse' });
