@@ -18,6 +18,8 @@ export interface ExecuteHubOptions {
   report?: (step: string) => void;
   /** How long the restarted hub may take to answer /healthz (default 20 s). */
   verifyTimeoutMs?: number;
+  /** Devices whose edges this apply gave a new token or TLS pin: a rolled-back hub lacks them. */
+  renewed?: readonly string[];
 }
 
 type Ready = HubInspection & { connector: Connector; desired: DesiredHub; facts: HubFacts };
@@ -43,6 +45,8 @@ export async function executeHub(inspection: HubInspection, artifacts: HubArtifa
 async function converge(inspection: Ready, changes: Change[], artifacts: HubArtifacts, options: ExecuteHubOptions): Promise<DeviceResult> {
   const { connector, desired, facts, plan } = inspection;
   const report = options.report ?? (() => undefined);
+  // Never a silent skip of the certificate check: an HTTPS hub without the certificate to compare is a bug.
+  if (desired.base.startsWith('https:') && !options.cert) throw new LanmcpError('E_INTERNAL', `the hub on ${desired.host} serves HTTPS but apply has no hub.tls certificate to check it against`);
   if (desired.files.some((f) => f.sha256 === '')) throw new LanmcpError('E_INTERNAL', `the hub's config on ${desired.host} still waits for credentials of ${desired.pendingCredentials.join(', ')}`);
   const changedPath = (path: string) => changes.some((c) => c.resource.type === 'file' && c.resource.path === path && (c.action === 'create' || c.action === 'update'));
   const write = desired.files.filter((f) => changedPath(f.path));
@@ -69,7 +73,7 @@ async function converge(inspection: Ready, changes: Change[], artifacts: HubArti
   } catch (error) {
     if (!isLanmcpError(error)) throw error;
     report('rolling back the hub');
-    return rollBack(inspection, error, rollbackScript(write.map((f) => ({ path: f.path, existed: existed(f.path) })), { unitName: HUB_LAYOUT.unitName, wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
+    return rollBack(inspection, error, options.renewed ?? [], rollbackScript(write.map((f) => ({ path: f.path, existed: existed(f.path) })), { unitName: HUB_LAYOUT.unitName, wasActive: facts.service.active, wasEnabled: facts.service.enabled }));
   }
   report('writing the hub receipt');
   const receipt = { lanmcp_version: desired.version, applied_at: new Date().toISOString(), files: Object.fromEntries(desired.files.map((f) => [f.path, f.sha256])) };
@@ -78,7 +82,7 @@ async function converge(inspection: Ready, changes: Change[], artifacts: HubArti
   return { device: plan.device, status: 'changed', ok: plan.changes.length, changed: changes.length, ...(verified ? { verify: { version: verified.version, tools: [], latencyMs: verified.latencyMs } } : {}) };
 }
 
-async function rollBack(inspection: Ready, cause: LanmcpError, script: string): Promise<DeviceResult> {
+async function rollBack(inspection: Ready, cause: LanmcpError, renewed: readonly string[], script: string): Promise<DeviceResult> {
   const base = { device: inspection.plan.device, status: 'failed' as const, ok: 0, changed: 0 };
   const hint = cause.hint ? { hint: cause.hint } : {};
   try {
@@ -86,7 +90,11 @@ async function rollBack(inspection: Ready, cause: LanmcpError, script: string): 
   } catch (failure) {
     return { ...base, rolledBack: false, error: { code: cause.code, message: `${cause.message}; the rollback failed too: ${failure instanceof Error ? failure.message : String(failure)}`, ...hint } };
   }
-  const previous = inspection.facts.service.active ? 'the previous hub is running again' : 'the hub host is back to how it was';
+  // The previous hub's config has the edges' old credentials: it cannot reach the ones that got new ones.
+  const stale = renewed.length > 0
+    ? `, but with the old credentials of ${renewed.join(', ')}, whose edges now expect new ones: it cannot reach them until \`lanmcp apply\` succeeds (fix the cause, then rerun it)`
+    : '';
+  const previous = inspection.facts.service.active ? `the previous hub is running again${stale}` : 'the hub host is back to how it was';
   return { ...base, rolledBack: true, error: { code: cause.code, message: `${cause.message}; rolled back: ${previous}`, ...hint } };
 }
 

@@ -1,7 +1,6 @@
 // The hub phase of `diff` and `apply` (hub.host): planned from the edge phase's inspections, since the hub's
 // config carries the edges' credentials, and executed after the edges, once their new ones are stored.
 // It also uninstalls a hub left on the previous hub host when hub.host moved or was removed.
-import { readFile } from 'node:fs/promises';
 import type { DeviceResult } from '../apply/execute-device.js';
 import type { DeviceInspection } from '../apply/inspect.js';
 import type { Device, EdgeDevice, ResolvedHub } from '../inventory/types.js';
@@ -47,9 +46,9 @@ export function hubSettingOf(input: HubPhaseInput): HubSetting | undefined {
   return hubDevice ? { ...input, hubDevice } : undefined;
 }
 
-/** The plan rows of the hub phase, after the devices'. */
+/** The plan rows of the hub phase, after the devices', in the order apply runs them: the new hub, then the old one's removal. */
 export function hubPlans(phase: HubPhase): DevicePlan[] {
-  return [...(phase.retire ? [phase.retire.plan] : []), ...(phase.serve ? [phase.serve.inspection.plan] : [])];
+  return [...(phase.serve ? [phase.serve.inspection.plan] : []), ...(phase.retire ? [phase.retire.plan] : [])];
 }
 
 /**
@@ -93,39 +92,60 @@ export async function planHubPhase(input: HubPhaseInput, inspections: readonly D
   const device = input.devices.find((d): d is EdgeDevice => d.kind === 'edge' && d.name === previous);
   const old = inspections.find((i) => i.device.name === previous);
   phase.retirePending = device !== undefined;
+  const replacement = replacementProblem(phase);
   if (!device) {
     phase.notes.push(`${hubRowName(previous)}: ${why}, but ${previous} is no longer in the inventory: remove the hub there by hand (systemctl disable --now lanmcp-hub; rm -rf /opt/lanmcp-hub /etc/lanmcp-hub /var/lib/lanmcp-hub /etc/systemd/system/lanmcp-hub.service)`);
   } else if (!old) {
     phase.notes.push(`${hubRowName(previous)}: not removed, --limit leaves out ${previous} (${why})`);
+  } else if (replacement) {
+    // The old hub goes only once the new one is proven: until then it is the only hub clients can reach.
+    phase.notes.push(`${hubRowName(previous)}: not removed yet (${why}): ${replacement}; it keeps serving until the hub on ${input.hub.host} is in place`);
   } else {
     phase.retire = await inspectHubRetirement(device, old.plan, old.connector, why);
   }
   return phase;
 }
 
+/** Why the hub on the new hub.host cannot replace the old one in this run; undefined when it can (or hub.host went). */
+function replacementProblem(phase: HubPhase): string | undefined {
+  if (phase.host === undefined) return undefined;
+  if (!phase.serve) return `--limit leaves out the new hub host ${phase.host}`;
+  const outcome = phase.serve.inspection.plan.outcome;
+  return outcome === 'blocked' || outcome === 'failed' || outcome === 'unreachable' ? `the hub on ${phase.host} cannot be provisioned (see its row)` : undefined;
+}
+
 /**
- * After the edges: removes a hub left on the previous host, then plans the hub again with the credentials
- * now stored and executes that plan. A hub host whose own edge failed is not touched (its row says why).
- * `.lanmcp/hub-host.json` follows what succeeded.
+ * After the edges: plans the hub again with the credentials now stored and executes that plan, then, once
+ * that hub is proven (it answered /healthz), removes a hub left on the previous host: a failed new hub never
+ * leaves the LAN without one. A hub host whose own edge failed is not touched (its row says why).
+ * `.lanmcp/hub-host.json` follows what succeeded: it names the previous host until its hub was removed.
  */
 export async function runHubPhase(phase: HubPhase, inspections: readonly DeviceInspection[], results: readonly DeviceResult[], artifacts: () => Promise<HubArtifacts>, report: (row: string, step: string) => void): Promise<DeviceResult[]> {
   const done: DeviceResult[] = [];
   const converged = (r: DeviceResult) => r.status === 'ok' || r.status === 'changed';
+  const served = phase.serve ? await serveHub(phase.serve, inspections, results, await artifacts(), (step) => report(phase.serve!.inspection.plan.device, step)) : undefined;
+  if (served) done.push(served);
   let retired = !phase.retirePending;
   if (phase.retire) {
-    const result = await executeHubRetirement(phase.retire);
+    const result = served && !converged(served) ? keptOldHub(phase.retire, served) : await executeHubRetirement(phase.retire);
     done.push(result);
     retired = converged(result);
   }
   if (phase.serve) {
-    const result = await serveHub(phase.serve, inspections, results, await artifacts(), (step) => report(phase.serve!.inspection.plan.device, step));
-    done.push(result);
-    if (converged(result) && retired) await writeHubRecord(phase.stateDir, phase.serve.setting.hubDevice.name);
+    if (served && converged(served) && retired) await writeHubRecord(phase.stateDir, phase.serve.setting.hubDevice.name);
   } else if (retired && phase.host === undefined) {
     // hub.host is gone and so is every hub lanmcp put anywhere.
     await removeHubRecord(phase.stateDir);
   }
   return done;
+}
+
+/** The old hub's row when the new one failed: not removed, since it is the hub clients still have. */
+function keptOldHub(retire: HubInspection, served: DeviceResult): DeviceResult {
+  return {
+    device: retire.plan.device, status: 'failed', ok: 0, changed: 0,
+    error: { code: served.error?.code ?? 'E_REMOTE_COMMAND', message: `not removed: the new ${served.device} did not come up (see its row), so this hub keeps serving`, hint: 'fix the new hub host\'s problem and rerun `lanmcp apply`: this hub is removed once the new one answers' },
+  };
 }
 
 async function serveHub(serve: NonNullable<HubPhase['serve']>, inspections: readonly DeviceInspection[], results: readonly DeviceResult[], artifacts: HubArtifacts, report: (step: string) => void): Promise<DeviceResult> {
@@ -136,7 +156,10 @@ async function serveHub(serve: NonNullable<HubPhase['serve']>, inspections: read
     const reason = edge?.error ? `${edge.error.code}: ${edge.error.message}` : 'it was not inspected';
     return { device: hubRowName(host), status: edge?.status === 'unreachable' ? 'unreachable' : 'failed', ok: 0, changed: 0, error: { code: edge?.error?.code ?? 'E_REMOTE_COMMAND', message: `the hub was not provisioned: the edge phase failed on ${host} (${reason})` } };
   }
+  // hub.tls is read and checked here (a file that went missing since the plan fails this row naming it); the
+  // restarted hub must then present the very certificate its config carries.
   const inspection = await inspectHub(serve.setting, own.plan, own.connector, artifacts, []);
-  const cert = serve.setting.hub.tls ? await readFile(serve.setting.hub.tls.cert_file, 'utf8').catch(() => undefined) : undefined;
-  return executeHub(inspection, artifacts, { report, ...(cert ? { cert } : {}) });
+  // Edges that now hold credentials the running hub's config does not: a rollback would leave it without them.
+  const renewed = (serve.inspection.desired?.pendingCredentials ?? []).filter((name) => results.find((r) => r.device === name)?.status === 'changed');
+  return executeHub(inspection, artifacts, { report, renewed, ...(inspection.tlsCert ? { cert: inspection.tlsCert } : {}) });
 }

@@ -32,6 +32,8 @@ export interface HubInspection {
   connector?: Connector;
   desired?: DesiredHub;
   facts?: HubFacts;
+  /** hub.tls's certificate (PEM) as the config carries it: the restarted hub must present exactly this one. */
+  tlsCert?: string;
 }
 
 /**
@@ -46,18 +48,19 @@ export async function inspectHub(setting: HubSetting, edgePlan: DevicePlan, conn
   }
   try {
     const facts = await gatherHubFacts(connector);
+    // Read and checked here (PEM, key of the certificate), so a missing or wrong file fails the row naming it.
+    const tls = setting.hub.tls ? await loadHubTls(setting.hub.tls) : undefined;
     const configText = renderServiceConfigText(renderServiceConfig({
       ...setting,
       credentials: await readEdgeCredentials(setting.stateDir, setting.devices),
       clientTokens: createClientTokenStore(setting.stateDir).list(),
-      // Checked here (PEM, key of the certificate), so a wrong file fails the plan naming it, not the device.
-      ...(setting.hub.tls ? { tls: await loadHubTls(setting.hub.tls) } : {}),
+      ...(tls ? { tls } : {}),
     }));
     const desired = buildDesiredHub({
       host: setting.hubDevice.name, address: setting.hubDevice.address, port: planServiceListen(setting.hub).port, tls: Boolean(setting.hub.tls),
       artifacts, configText, pendingCredentials, nodePath: facts.nodePath,
     });
-    return { plan: planHub(desired, facts), connector, desired, facts };
+    return { plan: planHub(desired, facts), connector, desired, facts, ...(tls ? { tlsCert: tls.cert } : {}) };
   } catch (error) {
     return { plan: { ...row, outcome: 'failed', error: toErrorData(error) } };
   }

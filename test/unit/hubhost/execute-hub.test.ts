@@ -78,6 +78,23 @@ describe('executeHub', () => {
     expect(calls.some((c) => c.includes('receipt.json'))).toBe(false);
   });
 
+  it('after a rollback to a running hub, names the devices whose new edge credentials it lacks and says to rerun apply', async () => {
+    answerVersion = '0.0.9';
+    const running: HubFacts = { ...fresh, service: { enabled: true, active: true } };
+    const renewed = await executeHub(inspection(running).inspection, artifacts, { verifyTimeoutMs: 600, renewed: ['lab2', 'lab3'] });
+    expect(renewed).toMatchObject({ status: 'failed', rolledBack: true });
+    expect(renewed.error!.message).toMatch(/; rolled back: the previous hub is running again, but with the old credentials of lab2, lab3, whose edges now expect new ones: it cannot reach them until `lanmcp apply` succeeds \(fix the cause, then rerun it\)$/);
+    const same = await executeHub(inspection(running).inspection, artifacts, { verifyTimeoutMs: 600 });
+    expect(same.error!.message).toMatch(/; rolled back: the previous hub is running again$/);
+  });
+
+  it('refuses to restart an HTTPS hub without the certificate to check it against (never a silent skip)', async () => {
+    const { calls, inspection: work } = inspection(fresh);
+    const https = { ...work, desired: { ...work.desired, base: work.desired.base.replace('http:', 'https:') } };
+    expect(await executeHub(https, artifacts)).toMatchObject({ status: 'failed', error: { code: 'E_INTERNAL', message: expect.stringContaining('no hub.tls certificate to check it against') } });
+    expect(calls).toEqual([]);
+  });
+
   it('touches nothing when the plan has no change', async () => {
     answerVersion = '0.1.0';
     const { inspection: first } = inspection(fresh);

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { EdgeDevice, ResolvedHub } from '../../../src/inventory/types.js';
 import { planTls } from '../../../src/plan/plan-tls.js';
 import type { DesiredEdge, DeviceFacts } from '../../../src/plan/types.js';
 import type { Connector } from '../../../src/remote/connector.js';
+import { LanmcpError } from '../../../src/shared/errors.js';
 
 // The hub phase's planning over in-memory connections whose facts script answers like a fresh or an
 // installed hub host.
@@ -26,6 +28,25 @@ const INSTALLED = `@node\n/usr/bin/node\nv18.20.4\n@systemd\nyes\n@file /opt/lan
 
 function connector(stdout: string): Connector {
   return { label: 'fake', exec: async () => ({ code: 0, stdout, stderr: '' }), putFile: async () => undefined, close: async () => undefined };
+}
+
+/** A connection that answers every script with `facts` and records what it was asked to run and write. */
+function recording(facts: string, putFile: Connector['putFile'] = async () => undefined) {
+  const scripts: string[] = [];
+  const puts: string[] = [];
+  const connector: Connector = {
+    label: 'fake',
+    exec: async (script) => {
+      scripts.push(script);
+      return { code: 0, stdout: facts, stderr: '' };
+    },
+    putFile: async (path, content, options) => {
+      puts.push(path);
+      return putFile(path, content, options);
+    },
+    close: async () => undefined,
+  };
+  return { connector, scripts, puts };
 }
 
 function inspected(device: EdgeDevice, facts: string, extra: Partial<DeviceInspection> = {}): DeviceInspection {
@@ -55,11 +76,24 @@ describe('planHubPhase', () => {
     const dir = stateDir();
     await writeHubRecord(dir, 'lab1');
     const moved = await planHubPhase(input('lab2', dir), [inspected(devices[0]!, INSTALLED), inspected(devices[1]!, FRESH)], artifacts);
-    expect(hubPlans(moved).map((p) => [p.device, p.outcome])).toEqual([['hub on lab1', 'remove'], ['hub on lab2', 'provision']]);
+    expect(hubPlans(moved).map((p) => [p.device, p.outcome])).toEqual([['hub on lab2', 'provision'], ['hub on lab1', 'remove']]);
     expect(moved.retire!.plan.changes[0]!.reason).toBe('hub.host moved to lab2 — stop and disable the hub here');
     const gone = await planHubPhase(input(undefined, dir), [inspected(devices[0]!, INSTALLED)], artifacts);
     expect(hubPlans(gone).map((p) => [p.device, p.outcome])).toEqual([['hub on lab1', 'remove']]);
     expect(gone.retire!.plan.changes[0]!.reason).toMatch(/^hub\.host was removed from the inventory/);
+  });
+
+  it('keeps the old hub out of the plan while its replacement cannot come up in this run', async () => {
+    const dir = stateDir();
+    await writeHubRecord(dir, 'lab1');
+    const limited = await planHubPhase(input('lab2', dir), [inspected(devices[0]!, INSTALLED)], artifacts);
+    expect(hubPlans(limited)).toEqual([]);
+    expect(limited.retirePending).toBe(true);
+    expect(limited.notes).toContain('hub on lab1: not removed yet (hub.host moved to lab2): --limit leaves out the new hub host lab2; it keeps serving until the hub on lab2 is in place');
+    const noNode = FRESH.replace('/usr/bin/node\nv18.20.4\n', '');
+    const blocked = await planHubPhase(input('lab2', dir), [inspected(devices[0]!, INSTALLED), inspected(devices[1]!, noNode)], artifacts);
+    expect(hubPlans(blocked).map((p) => [p.device, p.outcome])).toEqual([['hub on lab2', 'blocked']]);
+    expect(blocked.notes).toContain('hub on lab1: not removed yet (hub.host moved to lab2): the hub on lab2 cannot be provisioned (see its row); it keeps serving until the hub on lab2 is in place');
   });
 
   it('names a previous hub host that left the inventory, for removal by hand', async () => {
@@ -129,10 +163,44 @@ describe('runHubPhase and the record of the hub host', () => {
       expect((await readHubRecord(dir))?.host).toBe('lab1');
       const both = await planHubPhase(at('lab2', dir), [inspected(local[0]!, INSTALLED), inspected(local[1]!, FRESH)], artifacts);
       const done = await runHubPhase(both, [inspected(local[0]!, INSTALLED), inspected(local[1]!, FRESH)], [ok('lab1'), ok('lab2')], artifacts, () => undefined);
-      expect(done.map((r) => [r.device, r.status])).toEqual([['hub on lab1', 'changed'], ['hub on lab2', 'changed']]);
+      expect(done.map((r) => [r.device, r.status])).toEqual([['hub on lab2', 'changed'], ['hub on lab1', 'changed']]);
       expect((await readHubRecord(dir))?.host).toBe('lab2');
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('proves the new hub before it removes the old one: a new hub that fails leaves the old one serving and the record on it', async () => {
+    const dir = stateDir();
+    await writeHubRecord(dir, 'lab1');
+    const old = recording(INSTALLED);
+    const broken = recording(FRESH, async () => {
+      throw new LanmcpError('E_REMOTE_COMMAND', 'writing /opt/lanmcp-hub/hub.mjs failed on lab2: No space left on device');
+    });
+    const now = [inspected(devices[0]!, INSTALLED, { connector: old.connector }), inspected(devices[1]!, FRESH, { connector: broken.connector })];
+    const phase = await planHubPhase(input('lab2', dir), now, artifacts);
+    expect(hubPlans(phase).map((p) => [p.device, p.outcome])).toEqual([['hub on lab2', 'provision'], ['hub on lab1', 'remove']]);
+    const done = await runHubPhase(phase, now, [ok('lab1'), ok('lab2')], artifacts, () => undefined);
+    expect(done.map((r) => [r.device, r.status])).toEqual([['hub on lab2', 'failed'], ['hub on lab1', 'failed']]);
+    expect(done[0]).toMatchObject({ rolledBack: true, error: { message: expect.stringMatching(/No space left on device; rolled back/) } });
+    expect(done[1]!.error).toMatchObject({ code: 'E_REMOTE_COMMAND', message: 'not removed: the new hub on lab2 did not come up (see its row), so this hub keeps serving' });
+    expect(old.scripts.some((c) => c.includes('systemctl disable --now'))).toBe(false);
+    expect((await readHubRecord(dir))?.host).toBe('lab1');
+  });
+
+  it('fails the hub row naming hub.tls.cert_file when it cannot be read at apply time, before touching the device', async () => {
+    const dir = stateDir();
+    const cert = join(dir, 'hub.crt');
+    const key = join(dir, 'hub.key');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=lab2', '-keyout', key, '-out', cert], { stdio: 'pipe' });
+    const host = recording(FRESH);
+    const now = [inspected(devices[1]!, FRESH, { connector: host.connector })];
+    const tlsInput = { ...input('lab2', dir), hub: { ...hub('lab2'), tls: { cert_file: cert, key_file: key } } };
+    const phase = await planHubPhase(tlsInput, now, artifacts);
+    expect(hubPlans(phase).map((p) => p.outcome)).toEqual(['provision']);
+    rmSync(cert);
+    const [row] = await runHubPhase(phase, now, [ok('lab2')], artifacts, () => undefined);
+    expect(row).toMatchObject({ device: 'hub on lab2', status: 'failed', error: { code: 'E_HUB_LISTEN', message: `hub.tls.cert_file ${cert} does not exist` } });
+    expect(host.puts).toEqual([]);
   });
 });
