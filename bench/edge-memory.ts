@@ -109,8 +109,10 @@ async function main(): Promise<void> {
   const sshArgs = ['-F', '/dev/null', '-i', lab.ssh_key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.known_hosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `root@${device.address}`];
   const sshd = await sshdSession(access, sshArgs);
   const node = (await access.exec('node --version')).stdout.trim();
-  const tls = await tlsEdge(access, edge);
+  // The official binary first with the plain config (comparable to earlier runs), then again once TLS is on.
   const official = process.env.LANMCP_BENCH_NODE18 ? await officialNode18(access, process.env.LANMCP_BENCH_NODE18) : undefined;
+  const tls = await tlsEdge(access, edge);
+  const officialTls = process.env.LANMCP_BENCH_NODE18 ? await officialNode18(access, process.env.LANMCP_BENCH_NODE18) : undefined;
   const row = (m: { rssKb: number; anonKb: number }) => ({ rss_mb: mb(m.rssKb), anon_mb: mb(m.anonKb) });
   const results = {
     bench: 'edge-memory', time: new Date().toISOString(), device: 'lab1 (systemd-nspawn Debian bookworm)', node,
@@ -120,11 +122,13 @@ async function main(): Promise<void> {
     edge_tls_idle: tls.idle, edge_tls_after_300_calls: tls.after_300_calls,
     bare_node_http_server_idle: bare, sshd_session_idle: sshd,
     ...(official ? { official_node18_binary: official } : {}),
+    ...(officialTls ? { official_node18_binary_tls: { node: officialTls.node, edge_idle: officialTls.edge_idle } } : {}),
     target: { idle_anon_mb: 12, idle_rss_mb: 60 },
     meets_target: {
       debian_node18: { anon: mb(idle.anonKb) <= 12, rss: mb(idle.rssKb) <= 60 },
       debian_node18_tls: { anon: tls.idle.anon_mb <= 12, rss: tls.idle.rss_mb <= 60 },
       ...(official ? { official_node18: { anon: official.edge_idle.anon_mb <= 12, rss: official.edge_idle.rss_mb <= 60 } } : {}),
+      ...(officialTls ? { official_node18_tls: { anon: officialTls.edge_idle.anon_mb <= 12, rss: officialTls.edge_idle.rss_mb <= 60 } } : {}),
     },
     edge_over_runtime_floor_anon_mb: Math.round((mb(idle.anonKb) - bare.anon_mb) * 10) / 10,
   };
