@@ -1,6 +1,5 @@
 // `lanmcp connect`: ready-to-paste configuration for each MCP client. Pure: URL and token in, text out.
 // Formats and traps: notes/clients-and-access.md and docs/clients.md.
-import type { ResolvedHub } from '../../inventory/types.js';
 
 export const CLIENT_KINDS = ['claude', 'cursor', 'vscode', 'codex', 'desktop', 'json'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
@@ -19,14 +18,6 @@ export interface ConnectInput {
 export interface ClientConfig {
   stdout: string;
   notes: string[];
-}
-
-/** What clients connect to: hub.public_url, else hub.listen with a wildcard address replaced by this machine's name. */
-export function planHubUrl(hub: Pick<ResolvedHub, 'listen_host' | 'listen_port' | 'public_url'>, hostname: string): string {
-  if (hub.public_url) return hub.public_url;
-  const wildcard = hub.listen_host === '0.0.0.0' || hub.listen_host === '::';
-  const host = wildcard ? hostname : hub.listen_host.includes(':') ? `[${hub.listen_host}]` : hub.listen_host;
-  return `http://${host}:${hub.listen_port}/mcp`;
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;

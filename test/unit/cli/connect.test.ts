@@ -3,7 +3,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectCommand } from '../../../src/cli/commands/connect.js';
-import { planHubUrl, renderClientConfig } from '../../../src/cli/views/connect-view.js';
+import { renderClientConfig } from '../../../src/cli/views/connect-view.js';
+import { planHubEndpoint } from '../../../src/hubhost/hub-url.js';
+import type { ResolvedHub } from '../../../src/inventory/types.js';
 import { createClientTokenStore } from '../../../src/secrets/client-tokens.js';
 import { runLanmcp } from '../../support/cli.js';
 
@@ -65,11 +67,13 @@ describe('client configs (exact text)', () => {
     }
   });
 
-  it('hub URL: public_url, else listen with a wildcard replaced by the host name, IPv6 bracketed', () => {
-    expect(planHubUrl({ listen_host: '127.0.0.1', listen_port: 8765, public_url: 'https://lan.example.com/mcp' }, 'box')).toBe('https://lan.example.com/mcp');
-    expect(planHubUrl({ listen_host: '0.0.0.0', listen_port: 8765 }, 'box')).toBe('http://box:8765/mcp');
-    expect(planHubUrl({ listen_host: '::', listen_port: 9000 }, 'box')).toBe('http://box:9000/mcp');
-    expect(planHubUrl({ listen_host: '::1', listen_port: 8765 }, 'box')).toBe('http://[::1]:8765/mcp');
+  it('hub URL without hub.host: public_url, else listen with a wildcard replaced by the host name, IPv6 bracketed, https with hub.tls', () => {
+    const url = (hub: Partial<ResolvedHub>) => planHubEndpoint({ per_device_tools: false, ...hub } as ResolvedHub, [], 'box').url;
+    expect(url({ listen_host: '127.0.0.1', listen_port: 8765, public_url: 'https://lan.example.com/mcp' })).toBe('https://lan.example.com/mcp');
+    expect(url({ listen_host: '0.0.0.0', listen_port: 8765 })).toBe('http://box:8765/mcp');
+    expect(url({ listen_host: '::', listen_port: 9000 })).toBe('http://box:9000/mcp');
+    expect(url({ listen_host: '::1', listen_port: 8765 })).toBe('http://[::1]:8765/mcp');
+    expect(url({ listen_host: '127.0.0.1', listen_port: 8765, tls: { cert_file: 'c', key_file: 'k' } })).toBe('https://127.0.0.1:8765/mcp');
   });
 });
 
