@@ -34,6 +34,10 @@ export const hubCommand: Command = {
 /** Loads the hub from an inventory, listens, reports the upstreams, and serves until SIGINT/SIGTERM (also `lanmcp apply`'s last step). */
 export async function serveHubInForeground(file: string, context: CommandContext, listen?: { host: string; port: number }): Promise<void> {
   const loaded = await loadHubOptions(file, context.env, { cwd: context.cwd, ...(listen ? { listen } : {}) });
+  if (loaded.hub.host) {
+    // Allowed (a second hub for a test, or while the device is away), but rarely what the user meant.
+    context.stderr.write(`Note: hub.host is ${loaded.hub.host}: \`lanmcp apply\` runs the hub as a service there; this starts a second hub on this machine.\n`);
+  }
   const hub = await startHub(loaded.options);
   context.stderr.write(renderStartup(hub.url, hub.upstreams()));
   if (loaded.clientTokens.list().length === 0) {

@@ -45,6 +45,16 @@ describe('lanmcp hub', () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 
+  it('says so when hub.host runs the hub as a service elsewhere, and still serves here', async () => {
+    const withHost = join(file, '..', 'with-hub-host.yaml');
+    writeFileSync(withHost, `version: 1\nhub: { host: pi-a }\nhosts:\n  pi-a: { address: 127.0.0.1, edge: { port: ${edge.port}, tls: false } }\n`);
+    const run = start('hub', '-i', withHost, '--listen', '127.0.0.1:0');
+    await expect.poll(run.stderr, { timeout: 5000 }).toMatch(/listening on/);
+    expect(run.stderr()).toMatch(/^Note: hub\.host is pi-a: `lanmcp apply` runs the hub as a service there; this starts a second hub on this machine\.\nlanmcp hub: listening on/);
+    process.emit('SIGINT', 'SIGINT');
+    expect(await run.exit).toBe(0);
+  });
+
   it('exit 1 for a bad --listen, naming the flag', async () => {
     const run = start('hub', '-i', file, '--listen', 'nowhere');
     expect(await run.exit).toBe(1);
