@@ -97,10 +97,14 @@ describe('the hub as a service on hub.host', () => {
     expect((await deviceExec(HUB_HOST, "stat -L -c '%a %u' /var/lib/lanmcp-hub")).stdout.trim()).toBe(`700 ${uid}`);
     expect((await deviceExec(HUB_HOST, 'test -s /var/lib/lanmcp-hub/audit.jsonl && echo audited')).stdout.trim()).toBe('audited');
     const config = (await deviceExec(HUB_HOST, 'cat /etc/lanmcp-hub/hub.json')).stdout;
-    expect(config).toContain('"authorization": "Bearer lme_');
+    expect(config).toContain('"authorization":"Bearer lme_');
     expect(config).not.toContain(token);
+    // Only what the hub needs: no SSH settings or operator paths (the same inventory gives the same file everywhere).
+    expect(config).not.toMatch(/"ssh"|identity_file|known_hosts|\/home\/|\/root\//);
     const unit = await deviceExec(HUB_HOST, 'systemctl cat lanmcp-hub');
     expect(unit.stdout).toContain('ExecStart=/usr/bin/node');
+    // It never stops retrying (systemd's own reading of the unit: no start limit).
+    expect((await deviceExec(HUB_HOST, 'systemctl show -p StartLimitIntervalUSec --value lanmcp-hub')).stdout.trim()).toBe('0');
     const journal = await deviceExec(HUB_HOST, 'journalctl -u lanmcp-hub --no-pager -o cat');
     expect(journal.stdout).toContain('"hub":"start"');
     expect(secretsIn(unit.stdout + journal.stdout)).toEqual([]);
@@ -149,6 +153,20 @@ describe('the hub as a service on hub.host', () => {
     expect(diff.code, diff.stderr).toBe(0);
     expect(diff.stderr).toContain(`hub on ${HUB_HOST}: not planned, --limit leaves out the hub host ${HUB_HOST}`);
   });
+  it('a move whose new hub fails leaves the old hub serving (it is removed only once the new one answers)', async () => {
+    const original = readFileSync(inventory, 'utf8');
+    // An address lab2 does not have: the new hub cannot listen there, fails its check and is rolled back.
+    writeFileSync(inventory, original.replace(`listen: "127.0.0.1:${PORT}", host: ${HUB_HOST} }`, `listen: "10.99.99.99:${PORT}", host: lab2 }`));
+    const failed = await lanmcp('apply', '-i', inventory, '--yes');
+    writeFileSync(inventory, original);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toMatch(/^hub on lab2 : ok=0 changed=0 unreachable=0 failed=1$/m);
+    expect(failed.stderr).toContain(`hub on ${HUB_HOST}: error E_VERIFY_FAILED: not removed: the new hub on lab2 did not come up (see its row), so this hub keeps serving`);
+    expect((await deviceExec(HUB_HOST, 'systemctl is-active lanmcp-hub')).stdout.trim()).toBe('active');
+    expect((await deviceExec('lab2', 'systemctl is-active lanmcp-hub; ls /etc/lanmcp-hub 2>&1')).stdout).not.toMatch(/^active$|hub\.json/m);
+    await waitForHub(30_000);
+  });
+
   it('moving hub.host removes the hub from the previous device; removing hub.host removes it everywhere', async () => {
     writeFileSync(inventory, readFileSync(inventory, 'utf8').replace(`host: ${HUB_HOST} }`, 'host: lab2 }'));
     const diff = await lanmcp('diff', '-i', inventory);
