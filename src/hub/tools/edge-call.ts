@@ -1,4 +1,4 @@
-import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Upstream } from '../upstreams/upstream.js';
 import { failureResult, prefixError, progressRelay, type CallContext } from './call-context.js';
 
@@ -8,19 +8,15 @@ import { failureResult, prefixError, progressRelay, type CallContext } from './c
  */
 export async function callUpstreamTool(upstream: Upstream, tool: string, args: Record<string, unknown>, context: CallContext): Promise<CallToolResult> {
   try {
-    const result = await upstream.request(
-      (client, signal) => client.callTool({ name: tool, arguments: args }, CallToolResultSchema, {
-        signal,
-        timeout: upstream.spec.callTimeoutMs,
-        resetTimeoutOnProgress: true,
-        // An edge bounds its own calls (policy timeout_s, under the hub's timeout), so it is asked for
-        // progress only when the client asked. A `kind: mcp` upstream has no known bound: it is always
-        // asked, so a long call that reports progress never hits the hub's timeout.
-        ...(context.progressToken !== undefined || upstream.kind === 'mcp' ? { onprogress: progressRelay(context) } : {}),
-      }),
-      { signal: context.signal, forward: context.forward },
-    );
-    return prefixError(upstream.name, result as CallToolResult);
+    const result = await upstream.callTool(tool, args, {
+      signal: context.signal,
+      forward: context.forward,
+      // An edge bounds its own calls (policy timeout_s, under the hub's timeout), so it is asked for
+      // progress only when the client asked. A `kind: mcp` upstream has no known bound: it is always
+      // asked, so a long call that reports progress never hits the hub's timeout.
+      ...(context.progressToken !== undefined || upstream.kind === 'mcp' ? { onprogress: progressRelay(context) } : {}),
+    });
+    return prefixError(upstream.name, result);
   } catch (error) {
     return failureResult(error, upstream.name);
   }

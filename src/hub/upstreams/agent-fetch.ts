@@ -16,22 +16,41 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
  * it. This is the retry Node's documentation prescribes for `request.reusedSocket`; a request on a fresh
  * socket, or one that got any response, is never retried.
  */
-export function createAgentFetch(pin?: string): { fetch: AgentFetch; close(): void } {
+export interface AgentFetchNet {
+  fetch: AgentFetch;
+  /**
+   * The same request on the same agent, answered as Node's own IncomingMessage (no web streams, no
+   * Headers object): the edge call path reads its JSON or SSE answer straight from it. Errors and the
+   * reset retry are those of `fetch`; a plain-HTTP URL for a pinned edge is refused the same way.
+   */
+  request(url: string | URL, init: RawRequestInit): Promise<IncomingMessage>;
+  close(): void;
+}
+
+export interface RawRequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Aborting destroys the request and its response (reading it then errors with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+export function createAgentFetch(pin?: string): AgentFetchNet {
   const options = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64 };
   const agent = pin ? new PinnedAgent(pin, options) : new Agent(options);
   const open = pin ? httpsRequest : request;
-  const send = (input: string | URL, init: RequestInit, mayRetry: boolean): Promise<Response> =>
+  const send = (input: string | URL, init: RawRequestInit, mayRetry: boolean): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
-      const signal = init.signal ?? undefined;
+      const signal = init.signal;
       if (signal?.aborted) return reject(signal.reason);
-      const req = open(new URL(String(input)), { agent, method: init.method ?? 'GET', headers: headerObject(init.headers) });
+      const req = open(typeof input === 'string' ? new URL(input) : input, { agent, method: init.method ?? 'GET', headers: init.headers ?? {} });
       const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('aborted'), { name: 'AbortError' }));
       signal?.addEventListener('abort', onAbort, { once: true });
       let responded = false;
       req.on('response', (res) => {
         responded = true;
         res.once('close', () => signal?.removeEventListener('abort', onAbort));
-        resolve(toResponse(res));
+        resolve(res);
       });
       req.on('error', (error: NodeJS.ErrnoException) => {
         signal?.removeEventListener('abort', onAbort);
@@ -39,16 +58,27 @@ export function createAgentFetch(pin?: string): { fetch: AgentFetch; close(): vo
         if (!responded && mayRetry && req.reusedSocket && RESET_CODES.has(error.code ?? '')) return resolve(send(input, init, false));
         reject(Object.assign(new TypeError('fetch failed'), { cause: error }));
       });
-      req.end(typeof init.body === 'string' ? init.body : undefined);
+      req.end(init.body);
     });
+  // An URL of the other scheme is refused rather than sent without the pin.
+  const schemeProblem = (input: string | URL): Error | undefined => {
+    const https = (typeof input === 'string' ? new URL(input) : input).protocol === 'https:';
+    if (https === Boolean(pin)) return undefined;
+    if (https) return new Error(`an https upstream without a pin is not served by this agent: ${String(input)}`);
+    return new TypeError('fetch failed', { cause: new Error(`refusing plain HTTP to ${String(input)}: this edge's TLS key is pinned`) });
+  };
   return {
-    // An URL of the other scheme is refused rather than sent without the pin; an unpinned https upstream (a
-    // `kind: mcp` server behind a CA-signed certificate) uses Node's own fetch and its connection pool.
+    // An unpinned https upstream (a `kind: mcp` server behind a CA-signed certificate) uses Node's own
+    // fetch and its connection pool.
     fetch: (input, init = {}) => {
       const https = new URL(String(input)).protocol === 'https:';
-      if (https === Boolean(pin)) return send(input, init, true);
+      if (https === Boolean(pin)) return send(input, { method: init.method, headers: headerObject(init.headers), body: typeof init.body === 'string' ? init.body : undefined, signal: init.signal ?? undefined }, true).then(toResponse);
       if (https) return fetch(input, init);
-      return Promise.reject(new TypeError('fetch failed', { cause: new Error(`refusing plain HTTP to ${String(input)}: this edge's TLS key is pinned`) }));
+      return Promise.reject(schemeProblem(input));
+    },
+    request: (url, init) => {
+      const problem = schemeProblem(url);
+      return problem ? Promise.reject(problem) : send(url, init, true);
     },
     close: () => agent.destroy(),
   };

@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { LANMCP_VERSION } from '../../shared/version.js';
 import type { AgentFetch } from './agent-fetch.js';
+import { describeNetworkError } from './errors.js';
 import { PinMismatchError } from './pinned-agent.js';
 
 /**
@@ -50,15 +51,18 @@ export async function connectPooledClient(url: string, headers: Record<string, s
   });
   client.onerror = (error) => {
     // Another key on a new connection is not a lost connection: the call fails with the mismatch itself.
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof PinMismatchError) {
+    if ((error as { cause?: unknown }).cause instanceof PinMismatchError) {
+      const cause = (error as { cause: PinMismatchError }).cause;
       pooled.broken = true;
       pooled.lease?.fail(cause);
       return;
     }
     if (!BROKEN_RE.test(error.message)) return;
     pooled.broken = true;
-    pooled.lease?.fail(new Error(`connection lost during the call (${error.message.replace(/^SSE stream disconnected: /, '')})`));
+    // `fetch failed` alone says nothing: the cause (connect ECONNREFUSED …, ECONNRESET) is what a user acts on.
+    const cause = (error as { cause?: unknown }).cause;
+    const detail = error.message.replace(/^SSE stream disconnected: /, '');
+    pooled.lease?.fail(new Error(`connection lost during the call (${cause ? `${detail}: ${describeNetworkError(error)}` : detail})`));
   };
   wireForwarding(pooled, hooks);
   await client.connect(transport, { timeout: timeoutMs });

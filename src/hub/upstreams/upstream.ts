@@ -1,21 +1,42 @@
+import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { closePooledClient, connectPooledClient, type CallForwarder, type PoolHooks, type PooledClient } from './client-pool.js';
 import { UpstreamFailure, classifyUpstreamError, describeNetworkError } from './errors.js';
 import { createAgentFetch } from './agent-fetch.js';
+import { ConnectionLostError, leanCallTool, type LeanTarget, type ProgressParams } from './lean-call.js';
 import { checkHealth } from './health.js';
 import { PinMismatchError } from './pinned-agent.js';
 import { backoffDelay, createLimiter } from './limiter.js';
 import type { UpstreamSpec, UpstreamStatus, UpstreamTiming } from './types.js';
 
+export interface ToolCallOptions {
+  signal?: AbortSignal;
+  forward?: CallForwarder;
+  /** Given: the upstream is asked for progress, and the per-call timeout restarts on each report. */
+  onprogress?: (progress: ProgressParams) => void;
+}
+
 /**
  * One upstream (an edge or a `kind: mcp` server): a small pool of keep-alive MCP client sessions (one call
  * each at a time, at most `maxConcurrent`), a health check on a timer, and reconnection with exponential
  * backoff that never gives up. Calls to a down upstream fail fast with the reason instead of hanging.
+ * Tool calls to an edge skip the SDK client: one POST each on the same keep-alive agent (lean-call.ts).
  */
 export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks: PoolHooks = {}) {
   const limiter = createLimiter(spec.maxConcurrent);
   const net = createAgentFetch(spec.pin);
+  // Our edges (pinned HTTPS, or plain HTTP with `edge.tls: false`) get the lean call path; an https edge
+  // without a pin never gets a call (its spec carries missingCredential).
+  const url = new URL(spec.url);
+  const lean: LeanTarget | undefined = spec.kind === 'edge' && (url.protocol === 'https:') === Boolean(spec.pin)
+    ? { url, headers: spec.headers, protocolVersion: LATEST_PROTOCOL_VERSION, request: net.request }
+    : undefined;
+  // Call ids unique across this hub's calls to the edge (and unlikely to meet another hub's there): the
+  // edge cancels every running call with the id a `notifications/cancelled` names.
+  const callIdPrefix = `h${randomBytes(4).toString('hex')}-`;
+  let callCount = 0;
   const idle: PooledClient[] = [];
   const state: UpstreamStatus = { name: spec.name, kind: spec.kind, status: 'unknown', in_flight: 0, queued: 0 };
   let toolsAt = 0;
@@ -102,10 +123,14 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
 
   async function connect(): Promise<PooledClient> {
     try {
-      return await connectPooledClient(spec.url, spec.headers, timing.connectTimeoutMs, {
+      const pooled = await connectPooledClient(spec.url, spec.headers, timing.connectTimeoutMs, {
         ...hooks,
         onToolsChanged: () => void refreshTools().catch(() => {}),
       }, net.fetch);
+      // The lean path speaks the version the edge agreed to (an older edge may not know the newest one).
+      const negotiated = (pooled.client.transport as StreamableHTTPClientTransport | undefined)?.protocolVersion;
+      if (lean && negotiated) lean.protocolVersion = negotiated;
+      return pooled;
     } catch (error) {
       throw classifyUpstreamError(spec.name, error, timing.connectTimeoutMs);
     }
@@ -160,9 +185,40 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
     }
   }
 
+  /**
+   * tools/call within the concurrency limit. An edge: one lean POST (the per-call timeout restarts on
+   * progress; a cancel or timeout sends `notifications/cancelled` and aborts the request). A `kind: mcp`
+   * upstream: the SDK client on a pooled session, which may also log, sample or elicit during the call.
+   */
+  async function callTool(tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
+    if (!lean) {
+      return request((client, signal) => client.callTool({ name: tool, arguments: args }, CallToolResultSchema, {
+        signal, timeout: spec.callTimeoutMs, resetTimeoutOnProgress: true, ...(options.onprogress ? { onprogress: options.onprogress } : {}),
+      }), options) as Promise<CallToolResult>;
+    }
+    await ensureUp();
+    const release = await limiter.acquire(options.signal);
+    state.in_flight += 1;
+    try {
+      const result = await leanCallTool(lean, {
+        id: `${callIdPrefix}${++callCount}`, tool, args, timeoutMs: spec.callTimeoutMs, signal: options.signal,
+        ...(options.onprogress ? { onprogress: options.onprogress } : {}),
+        ...(options.forward?.notify ? { notify: options.forward.notify } : {}),
+      });
+      state.last_seen = new Date().toISOString();
+      return result;
+    } catch (error) {
+      throw failureOf(error, undefined, options.signal, undefined);
+    } finally {
+      state.in_flight -= 1;
+      release();
+    }
+  }
+
   /** A lost connection or a network error marks the upstream down; the caller giving up never does. */
-  function failureOf(error: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined, pooled: PooledClient | undefined): UpstreamFailure {
-    const lost = signal.aborted && (signal.reason instanceof PinMismatchError || (signal.reason instanceof Error && /connection lost/.test(signal.reason.message))) ? (signal.reason as Error) : undefined;
+  function failureOf(error: unknown, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined, pooled: PooledClient | undefined): UpstreamFailure {
+    const isLost = (e: unknown): e is Error => e instanceof PinMismatchError || e instanceof ConnectionLostError || (e instanceof Error && /connection lost/.test(e.message));
+    const lost = signal?.aborted && isLost(signal.reason) ? signal.reason : error instanceof PinMismatchError || error instanceof ConnectionLostError ? error : undefined;
     const failure = lost ? new UpstreamFailure(spec.name, 'down', lost.message)
       : callerSignal?.aborted ? new UpstreamFailure(spec.name, 'cancelled', 'cancelled by the client')
       : classifyUpstreamError(spec.name, error, spec.callTimeoutMs);
@@ -181,6 +237,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
     /** The tools a `kind: mcp` upstream listed at its last refresh. */
     tools: (): Tool[] => tools,
     request,
+    callTool,
     /** First health check, then the timer keeps going until close(). */
     start: () => check(),
     checkNow: () => check(),

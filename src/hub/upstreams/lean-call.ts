@@ -1,0 +1,195 @@
+import type { IncomingMessage } from 'node:http';
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { RawRequestInit } from './agent-fetch.js';
+import { describeNetworkError } from './errors.js';
+import { PinMismatchError } from './pinned-agent.js';
+import { createSseParser } from './sse-parser.js';
+
+/** Progress as the SDK's `onprogress` gets it: the notification's params without the token. */
+export type ProgressParams = { progress: number; total?: number; message?: string } & Record<string, unknown>;
+
+export interface LeanCall {
+  /** JSON-RPC id, unique among this hub's calls to the edge: a `notifications/cancelled` names it, and the edge cancels every running call with that id. */
+  id: string;
+  tool: string;
+  args: Record<string, unknown>;
+  /** Per-call timeout, restarted by each progress notification (the SDK's `resetTimeoutOnProgress`). */
+  timeoutMs: number;
+  /** The hub's caller: aborting it cancels the call on the edge. */
+  signal?: AbortSignal;
+  /** Given: the edge is asked for progress (the id is the progressToken) and each notification is passed here. */
+  onprogress?: (progress: ProgressParams) => void;
+  /** Logging notifications tied to the call, passed on as the SDK path passes them to the hub's client. */
+  notify?: (notification: { method: string; params?: Record<string, unknown> }) => Promise<void>;
+}
+
+export interface LeanTarget {
+  url: URL;
+  /** The edge's Authorization header (never logged). */
+  headers: Record<string, string>;
+  protocolVersion: string;
+  request(url: URL, init: RawRequestInit): Promise<IncomingMessage>;
+}
+
+/** The connection failed or ended before the edge answered: the caller marks the edge down with this message. */
+export class ConnectionLostError extends Error {
+  constructor(detail: string) {
+    super(`connection lost during the call (${detail})`);
+    this.name = 'ConnectionLostError';
+  }
+}
+
+/** A non-2xx answer; `code` is the HTTP status, as classifyUpstreamError reads it from the SDK's errors. */
+export class HttpStatusError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = 'HttpStatusError';
+  }
+}
+
+const MAX_ERROR_BODY = 4096;
+
+/**
+ * One `tools/call` to our own edge as one POST on the upstream's keep-alive agent, read from Node's
+ * IncomingMessage: a JSON body, or SSE parsed as it arrives (progress and logging passed on, the final
+ * JSON-RPC response ends the call). No SDK transport, web streams or schema parsing: the edge is our own
+ * stateless server (src/edge/http.ts), and this path is what a call through the hub costs per call.
+ * A cancel or timeout sends `notifications/cancelled` (as the SDK client does) and aborts the request.
+ * Throws McpError (timeout, a JSON-RPC error), HttpStatusError, ConnectionLostError or PinMismatchError;
+ * the upstream turns them into UpstreamFailures naming the device.
+ */
+export async function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallToolResult> {
+  const controller = new AbortController();
+  const params: Record<string, unknown> = { name: call.tool, arguments: call.args };
+  if (call.onprogress) params._meta = { progressToken: call.id };
+  const body = JSON.stringify({ jsonrpc: '2.0', id: call.id, method: 'tools/call', params });
+  const headers = {
+    ...target.headers, accept: 'application/json, text/event-stream', 'content-type': 'application/json',
+    'mcp-protocol-version': target.protocolVersion, 'content-length': String(Buffer.byteLength(body)),
+  };
+
+  const stop = (reason: unknown, notifyEdge: string) => {
+    if (controller.signal.aborted) return;
+    sendCancelled(target, headers, call.id, notifyEdge);
+    controller.abort(reason);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const armTimeout = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stop(new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: call.timeoutMs }), `the hub's ${call.timeoutMs} ms timeout`), call.timeoutMs);
+  };
+  const onCallerAbort = () => stop(call.signal?.reason ?? new Error('cancelled'), String(call.signal?.reason ?? 'cancelled by the client'));
+  if (call.signal?.aborted) throw call.signal.reason;
+  call.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  armTimeout();
+  try {
+    let res: IncomingMessage;
+    try {
+      res = await target.request(target.url, { method: 'POST', headers, body, signal: controller.signal });
+    } catch (error) {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof PinMismatchError) throw cause;
+      throw new ConnectionLostError(describeNetworkError(error));
+    }
+    return await readAnswer(res, call, controller.signal, armTimeout);
+  } finally {
+    clearTimeout(timer);
+    call.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+/** The JSON-RPC answer to call.id, from a JSON body or an SSE stream; progress on the way restarts the timeout. */
+function readAnswer(res: IncomingMessage, call: LeanCall, signal: AbortSignal, onProgress: () => void): Promise<CallToolResult> {
+  const status = res.statusCode ?? 0;
+  const type = String(res.headers['content-type'] ?? '').toLowerCase();
+  res.setEncoding('utf8');
+  return new Promise<CallToolResult>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    const fail = (error: unknown) => settle(() => reject(error));
+    // The final response settles the call; the rest of the stream (the edge ends it at once) is still read,
+    // so the keep-alive socket goes back to the agent.
+    const onMessage = (message: unknown) => {
+      const m = message as { id?: unknown; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
+      if (m.method === undefined && m.id === call.id) {
+        if (m.error) return fail(new McpError(m.error.code ?? ErrorCode.InternalError, m.error.message ?? 'error without a message', m.error.data));
+        const result = m.result as CallToolResult | undefined;
+        if (!result || typeof result !== 'object' || (result.content !== undefined && !Array.isArray(result.content))) {
+          return fail(new McpError(ErrorCode.InternalError, 'the edge answered a malformed tool result'));
+        }
+        return settle(() => resolve(result.content === undefined ? { ...result, content: [] } : result));
+      }
+      if (m.method === 'notifications/progress' && m.params?.progressToken === call.id && call.onprogress) {
+        onProgress();
+        const { progressToken: _token, ...progress } = m.params;
+        call.onprogress(progress as ProgressParams);
+        return;
+      }
+      if (m.method === 'notifications/message') void call.notify?.({ method: m.method, ...(m.params ? { params: m.params } : {}) }).catch(() => {});
+      // Requests from the edge (sampling, elicitation) and other notifications: our edge sends none.
+    };
+    res.on('error', (error) => fail(signal.aborted ? signal.reason : new ConnectionLostError(describeNetworkError(error))));
+    // A close before the end (the edge died, the connection dropped): no answer will come.
+    res.on('close', () => fail(signal.aborted ? signal.reason : new ConnectionLostError('the edge closed the connection')));
+    if (status < 200 || status >= 300) {
+      let text = '';
+      res.on('data', (chunk: string) => { if (text.length < MAX_ERROR_BODY) text += chunk; });
+      res.on('end', () => fail(new HttpStatusError(status, errorText(status, text))));
+      return;
+    }
+    if (type.startsWith('text/event-stream')) {
+      const parser = createSseParser((event) => {
+        if (event.event !== 'message' || event.data === '') return;
+        let message: unknown;
+        try {
+          message = JSON.parse(event.data);
+        } catch {
+          return fail(new McpError(ErrorCode.ParseError, 'the edge sent an SSE event that is not JSON'));
+        }
+        onMessage(message);
+      });
+      res.on('data', (chunk: string) => parser.push(chunk));
+      res.on('end', () => {
+        parser.end();
+        fail(new ConnectionLostError('the edge ended its stream without an answer'));
+      });
+      return;
+    }
+    let text = '';
+    res.on('data', (chunk: string) => { text += chunk; });
+    res.on('end', () => {
+      if (!type.startsWith('application/json')) return fail(new ConnectionLostError(`unexpected answer: HTTP ${status} ${type || 'without a content type'}`));
+      try {
+        onMessage(JSON.parse(text));
+      } catch {
+        return fail(new McpError(ErrorCode.ParseError, 'the edge answered JSON that does not parse'));
+      }
+      fail(new McpError(ErrorCode.InternalError, 'the edge answered without a response to the call'));
+    });
+  });
+}
+
+/** The edge answers errors as a JSON-RPC error body: its message is what a user reads. */
+function errorText(status: number, text: string): string {
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+    if (typeof message === 'string') return message;
+  } catch { /* not JSON: the text itself */ }
+  return text.trim().slice(0, 300) || `HTTP ${status}`;
+}
+
+/**
+ * Tells the edge to stop the call (it kills the command's process group), as the SDK client does on a
+ * cancel or timeout. Best-effort and not awaited: the call has already ended for the hub's caller.
+ */
+function sendCancelled(target: LeanTarget, headers: Record<string, string>, id: string, reason: string): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
+  target.request(target.url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body, signal: AbortSignal.timeout(10_000) })
+    .then((res) => res.resume())
+    .catch(() => {});
+}
