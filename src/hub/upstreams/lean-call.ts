@@ -68,10 +68,17 @@ export async function leanCallTool(target: LeanTarget, call: LeanCall): Promise<
     'mcp-protocol-version': target.protocolVersion, 'content-length': String(Buffer.byteLength(body)),
   };
 
-  const stop = (reason: unknown, notifyEdge: string) => {
-    if (controller.signal.aborted) return;
-    sendCancelled(target, headers, call.id, notifyEdge);
-    controller.abort(reason);
+  // A cancel or timeout ends the call for the caller at once. The edge is told why first, and the request
+  // is aborted once it has the notification: so its audit records the caller's reason rather than a
+  // closed connection, and a device that no longer answers still loses the request.
+  let stopped = false;
+  let endNow: (reason: unknown) => void = () => {};
+  const ended = new Promise<never>((_resolve, reject) => { endNow = reject; });
+  const stop = (reason: unknown, why: string) => {
+    if (stopped) return;
+    stopped = true;
+    endNow(reason);
+    void sendCancelled(target, headers, call.id, why).finally(() => controller.abort(reason));
   };
   let timer: NodeJS.Timeout | undefined;
   const armTimeout = () => {
@@ -82,7 +89,7 @@ export async function leanCallTool(target: LeanTarget, call: LeanCall): Promise<
   if (call.signal?.aborted) throw call.signal.reason;
   call.signal?.addEventListener('abort', onCallerAbort, { once: true });
   armTimeout();
-  try {
+  const work = (async () => {
     let res: IncomingMessage;
     try {
       res = await target.request(target.url, { method: 'POST', headers, body, signal: controller.signal });
@@ -92,7 +99,12 @@ export async function leanCallTool(target: LeanTarget, call: LeanCall): Promise<
       if (cause instanceof PinMismatchError) throw cause;
       throw new ConnectionLostError(describeNetworkError(error));
     }
-    return await readAnswer(res, call, controller.signal, armTimeout);
+    return readAnswer(res, call, controller.signal, armTimeout);
+  })();
+  // After a stop, whatever the request still does is nobody's concern.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, ended]);
   } finally {
     clearTimeout(timer);
     call.signal?.removeEventListener('abort', onCallerAbort);
@@ -185,11 +197,10 @@ function errorText(status: number, text: string): string {
 
 /**
  * Tells the edge to stop the call (it kills the command's process group), as the SDK client does on a
- * cancel or timeout. Best-effort and not awaited: the call has already ended for the hub's caller.
+ * cancel or timeout. Best-effort: resolves when the edge took it, failed, or after 2 s.
  */
-function sendCancelled(target: LeanTarget, headers: Record<string, string>, id: string, reason: string): void {
+function sendCancelled(target: LeanTarget, headers: Record<string, string>, id: string, reason: string): Promise<void> {
   const body = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
-  target.request(target.url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body, signal: AbortSignal.timeout(10_000) })
-    .then((res) => res.resume())
-    .catch(() => {});
+  const sent = target.request(target.url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body, signal: AbortSignal.timeout(2000) });
+  return sent.then((res) => new Promise<void>((resolve) => { res.on('close', resolve).resume(); }), () => {});
 }
