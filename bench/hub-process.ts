@@ -16,7 +16,8 @@ import { createUpstream } from '../src/hub/upstreams/upstream.js';
 import { DEFAULT_TIMING, type UpstreamSpec } from '../src/hub/upstreams/types.js';
 import { percentile } from './edge-device.js';
 
-export const LAB = 'hubbench';
+// BENCH_LAB: another lab name, so two people benchmarking on one machine never share devices.
+export const LAB = process.env.BENCH_LAB || 'hubbench';
 export const root = new URL('..', import.meta.url).pathname;
 export const log = (line: string) => process.stderr.write(`${line}\n`);
 export const load = () => os.loadavg().map((l) => Number(l.toFixed(2)));
