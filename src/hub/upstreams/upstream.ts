@@ -203,7 +203,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
       const result = await leanCallTool(lean, {
         id: `${callIdPrefix}${++callCount}`, tool, args, timeoutMs: spec.callTimeoutMs, signal: options.signal,
         ...(options.onprogress ? { onprogress: options.onprogress } : {}),
-        ...(options.forward?.notify ? { notify: options.forward.notify } : {}),
+        ...(options.forward?.notify ? { notify: (n: { method: string; params?: Record<string, unknown> }) => options.forward!.notify!(n) } : {}),
       });
       state.last_seen = new Date().toISOString();
       return result;
