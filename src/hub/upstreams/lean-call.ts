@@ -145,9 +145,13 @@ function readAnswer(res: IncomingMessage, call: LeanCall, signal: AbortSignal, o
       if (m.method === 'notifications/message') void call.notify?.({ method: m.method, ...(m.params ? { params: m.params } : {}) }).catch(() => {});
       // Requests from the edge (sampling, elicitation) and other notifications: our edge sends none.
     };
-    res.on('error', (error) => fail(signal.aborted ? signal.reason : new ConnectionLostError(describeNetworkError(error))));
+    // Errors are built only while the call is open: every call's stream ends and closes after its answer.
+    const lost = (detail: () => string) => {
+      if (!settled) fail(signal.aborted ? signal.reason : new ConnectionLostError(detail()));
+    };
+    res.on('error', (error) => lost(() => describeNetworkError(error)));
     // A close before the end (the edge died, the connection dropped): no answer will come.
-    res.on('close', () => fail(signal.aborted ? signal.reason : new ConnectionLostError('the edge closed the connection')));
+    res.on('close', () => lost(() => 'the edge closed the connection'));
     if (status < 200 || status >= 300) {
       let text = '';
       res.on('data', (chunk: string) => { if (text.length < MAX_ERROR_BODY) text += chunk; });
@@ -168,7 +172,7 @@ function readAnswer(res: IncomingMessage, call: LeanCall, signal: AbortSignal, o
       res.on('data', (chunk: string) => parser.push(chunk));
       res.on('end', () => {
         parser.end();
-        fail(new ConnectionLostError('the edge ended its stream without an answer'));
+        lost(() => 'the edge ended its stream without an answer');
       });
       return;
     }
@@ -181,7 +185,7 @@ function readAnswer(res: IncomingMessage, call: LeanCall, signal: AbortSignal, o
       } catch {
         return fail(new McpError(ErrorCode.ParseError, 'the edge answered JSON that does not parse'));
       }
-      fail(new McpError(ErrorCode.InternalError, 'the edge answered without a response to the call'));
+      if (!settled) fail(new McpError(ErrorCode.InternalError, 'the edge answered without a response to the call'));
     });
   });
 }
