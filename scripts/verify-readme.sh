@@ -18,7 +18,7 @@ if [ "${#commands[@]}" -ne 2 ]; then
 fi
 
 work=$(mktemp -d /tmp/lanmcp-fresh-clone.XXXXXX)
-lab=fresh-clone-$$
+lab=vr$(( $$ % 100000 ))   # lab names are at most 8 characters
 hub_pid=
 cleanup() {
   [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null || true
