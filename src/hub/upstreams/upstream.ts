@@ -5,7 +5,7 @@ import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, type CallToolResult, typ
 import { closePooledClient, connectPooledClient, type CallForwarder, type PoolHooks, type PooledClient } from './client-pool.js';
 import { UpstreamFailure, classifyUpstreamError, describeNetworkError } from './errors.js';
 import { createAgentFetch } from './agent-fetch.js';
-import { ConnectionLostError, leanCallTool, type LeanTarget, type ProgressParams } from './lean-call.js';
+import { ConnectionLostError, HttpStatusError, leanCallTool, type LeanTarget, type ProgressParams } from './lean-call.js';
 import { checkHealth } from './health.js';
 import { PinMismatchError } from './pinned-agent.js';
 import { backoffDelay, createLimiter } from './limiter.js';
@@ -208,6 +208,11 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
       state.last_seen = new Date().toISOString();
       return result;
     } catch (error) {
+      // A stateless edge refusing one request (413 too large, 400) is answering: it stays up. (Over the SDK
+      // path a 4xx may be an expired session, which only a new connection cures, hence down there.)
+      if (error instanceof HttpStatusError && error.code >= 400 && error.code < 500 && error.code !== 401 && error.code !== 403) {
+        throw new UpstreamFailure(spec.name, 'protocol', `answered HTTP ${error.code}: ${error.message}`);
+      }
       throw failureOf(error, undefined, options.signal, undefined);
     } finally {
       state.in_flight -= 1;

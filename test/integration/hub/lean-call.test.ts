@@ -178,13 +178,14 @@ describe('lean hub → edge call path, real edge', () => {
     expect(u.status().status).toBe('up');
   });
 
-  it('another HTTP error names the status and the edge\'s message', async () => {
+  it('a request the edge refuses (413) names the status and the edge\'s message; the edge stays up', async () => {
     const e = await edge({ maxBytes: 4096 });
     const u = upstreamTo(e.port);
     await u.start();
     const failure = await failureOf(u.callTool('run_command', { argv: ['x'.repeat(10_000)] }, {}));
-    expect(failure.kind).toBe('down');
+    expect(failure.kind).toBe('protocol');
     expect(failure.reason).toMatch(/^answered HTTP 413: Payload Too Large: the limit is \d+ bytes$/);
+    expect(u.status().status).toBe('up');
   });
 
   it('an edge that went away: down at once, the reason names the cause (ECONNREFUSED)', async () => {
