@@ -55,6 +55,20 @@ describe('hub on real devices', () => {
     expect(rows.map((r) => [r.host, r.ok, r.stdout?.trim()])).toEqual(DEVICES.map((name) => [name, true, 'Linux']));
   });
 
+  it("a client's cancel reaches the device through the hub: the command's whole process group is killed", async () => {
+    const controller = new AbortController();
+    // Two sleeps in the background of one shell: only a process-group kill ends both.
+    const pending = client.callTool({ name: 'run_command', arguments: { host: 'lab2', command: 'sleep 3031 & sleep 3032 & wait' } }, undefined, { signal: controller.signal });
+    const running = async () => (await deviceExec('lab2', 'pgrep -f "^sleep 303[12]$" | wc -l')).stdout.trim();
+    await expect.poll(running, { timeout: 10_000, interval: 100 }).toBe('2');
+    controller.abort('the user pressed stop');
+    await expect(pending).rejects.toThrow();
+    await expect.poll(running, { timeout: 10_000, interval: 100 }).toBe('0');
+    const journal = (await deviceExec('lab2', 'journalctl -u lanmcp-edge -n 50 --no-pager -o cat')).stdout;
+    expect(journal).toMatch(/cancelled.*process group killed/);
+    expect((await run('lab2', 'echo still-serving')).isError).toBeFalsy();
+  });
+
   it('an edge killed mid-call ends the call with a clear error within seconds; the hub stays up; systemd brings the edge back', async () => {
     const pending = run('lab1', 'sleep 5');
     await new Promise((r) => setTimeout(r, 700));
