@@ -398,7 +398,8 @@ async function main(): Promise<void> {
   try {
     await snapshotPackage(work);
     lab = await upLab({ name: LAB, devices: DEVICES, log });
-    const inventory = await loadInventory(lab.inventory);
+    // The devices as the compared runs see them (plain HTTP), so the playbook's templates render the same files.
+    const inventory = await loadInventory(await scenario(work, 'devices', lab));
     const devices = (inventory.devices ?? []).filter((d): d is EdgeDevice => d.kind === 'edge');
     if (devices.length !== DEVICES) throw new Error(`lab inventory ${lab.inventory} has ${devices.length} edge devices, wanted ${DEVICES}`);
     const checks: string[] = [];
