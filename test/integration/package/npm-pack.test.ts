@@ -19,7 +19,7 @@ describe('npm pack', () => {
   };
   afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })), 120_000);
 
-  it('installs into an empty folder and runs: --help, init, validate; ships the edge bundle, schema and templates', { timeout: 240_000 }, () => {
+  it('installs into an empty folder and runs: --help, init, validate; ships the edge and hub bundles, schema and templates', { timeout: 240_000 }, () => {
     const packDir = tempDir('lanmcp-pack-');
     // --ignore-scripts: the suite built dist/ already, and a prepack rebuild would rewrite dist/edge.mjs while
     // real-device tests read it.
@@ -29,7 +29,7 @@ describe('npm pack', () => {
     run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', join(packDir, tarball)], app);
 
     const installed = join(app, 'node_modules', 'lanmcp');
-    for (const file of ['dist/cli.mjs', 'dist/edge.mjs', 'schemas/inventory.schema.json', 'templates/lanmcp-edge.service', 'inventory.example.yaml', 'README.md']) {
+    for (const file of ['dist/cli.mjs', 'dist/edge.mjs', 'dist/hub.mjs', 'schemas/inventory.schema.json', 'templates/lanmcp-edge.service', 'templates/lanmcp-hub.service', 'inventory.example.yaml', 'README.md']) {
       expect(existsSync(join(installed, file)), file).toBe(true);
     }
     expect(existsSync(join(installed, 'src')), 'sources stay out of the package').toBe(false);
