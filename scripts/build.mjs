@@ -21,19 +21,22 @@ await build({
   logLevel: 'warning',
 });
 
-await build({
-  entryPoints: ['src/edge/main.ts'],
-  outfile: 'dist/edge.mjs',
+/** A self-contained bundle for the devices' Node 18: every dependency inside, no node_modules there. */
+const deviceBundle = (entry, outfile, banner) => build({
+  entryPoints: [entry],
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node18',
   minify: true,
   legalComments: 'none',
-  banner: { js: requireBanner },
+  banner: { js: banner },
   define: { __LANMCP_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
 });
+
+await deviceBundle('src/edge/main.ts', 'dist/edge.mjs', requireBanner);
 
 // The hub as a service on the hub host (hub.host): Fastify 5 and the MCP SDK run on Debian's Node 18.20 as
 // they are, except that the SDK calls the global Web Crypto object (`crypto.randomUUID()`), which Node 18
@@ -41,16 +44,4 @@ await build({
 // before any bundled code runs.
 const webCryptoBanner = "import { webcrypto as __lanmcpWebCrypto } from 'node:crypto'; globalThis.crypto ??= __lanmcpWebCrypto;";
 
-await build({
-  entryPoints: ['src/hubhost/service-main.ts'],
-  outfile: 'dist/hub.mjs',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node18',
-  minify: true,
-  legalComments: 'none',
-  banner: { js: `${webCryptoBanner} ${requireBanner}` },
-  define: { __LANMCP_VERSION__: JSON.stringify(version) },
-  logLevel: 'warning',
-});
+await deviceBundle('src/hubhost/service-main.ts', 'dist/hub.mjs', `${webCryptoBanner} ${requireBanner}`);
