@@ -48,6 +48,11 @@ export class HttpStatusError extends Error {
 }
 
 const MAX_ERROR_BODY = 4096;
+/**
+ * Far above anything our edge sends (its output cap is max_output_bytes per stream, 1 MiB by default), low
+ * enough that a compromised or broken device cannot exhaust the hub's memory with one endless answer.
+ */
+export const MAX_ANSWER_CHARS = 64 * 1_048_576;
 
 /**
  * One `tools/call` to our own edge as one POST on the upstream's keep-alive agent, read from Node's
@@ -149,6 +154,13 @@ function readAnswer(res: IncomingMessage, call: LeanCall, signal: AbortSignal, o
     const lost = (detail: () => string) => {
       if (!settled) fail(signal.aborted ? signal.reason : new ConnectionLostError(detail()));
     };
+    let received = 0;
+    res.on('data', (chunk: string) => {
+      received += chunk.length;
+      if (received <= MAX_ANSWER_CHARS || settled) return;
+      fail(new McpError(ErrorCode.InternalError, `the edge's answer passed ${MAX_ANSWER_CHARS / 1_048_576} MiB: refused (a device that sends this much is broken or compromised)`));
+      res.destroy();
+    });
     res.on('error', (error) => lost(() => describeNetworkError(error)));
     // A close before the end (the edge died, the connection dropped): no answer will come.
     res.on('close', () => lost(() => 'the edge closed the connection'));
