@@ -45,19 +45,25 @@ export function createEdgeHttpServer(edge: Edge, config: EdgeConfig, options: Ed
     if (path === '/healthz') {
       return send(res, req.method === 'GET' || req.method === 'HEAD' ? { status: 200, body: JSON.stringify({ ok: true, version: options.version }) } : { status: 405, body: '{"ok":false}' }, { allow: 'GET' });
     }
-    if (path !== '/mcp') return send(res, { status: 404, body: JSON.stringify({ error: 'not found: the MCP endpoint is POST /mcp' }) });
-    if (closing) return send(res, jsonRpcError(503, 'the edge is shutting down'));
+    // A refusal before the body is read: Node then closes the connection rather than read the rest, so say
+    // so (Connection: close) or a keep-alive client reuses the socket and its next request meets a reset.
+    const refuse = (reply: Parameters<typeof send>[1], headers?: Record<string, string>) => {
+      if (!req.complete) res.setHeader('connection', 'close');
+      return send(res, reply, headers);
+    };
+    if (path !== '/mcp') return refuse({ status: 404, body: JSON.stringify({ error: 'not found: the MCP endpoint is POST /mcp' }) });
+    if (closing) return refuse(jsonRpcError(503, 'the edge is shutting down'));
     const hostProblem = checkHostAndOrigin(req.headers.host, req.headers.origin, options.allowedHosts);
-    if (hostProblem) return send(res, jsonRpcError(403, `Forbidden: ${hostProblem}`));
+    if (hostProblem) return refuse(jsonRpcError(403, `Forbidden: ${hostProblem}`));
     if (!tokenMatches(req.headers.authorization, config.token_sha256)) {
-      return send(res, jsonRpcError(401, 'Unauthorized: missing or invalid bearer token'), { 'www-authenticate': 'Bearer error="invalid_token", error_description="missing or invalid bearer token"' });
+      return refuse(jsonRpcError(401, 'Unauthorized: missing or invalid bearer token'), { 'www-authenticate': 'Bearer error="invalid_token", error_description="missing or invalid bearer token"' });
     }
-    if (req.method !== 'POST') return send(res, jsonRpcError(405, 'Method not allowed: this stateless server accepts POST only'), { allow: 'POST' });
-    if (!acceptsBoth(req.headers.accept)) return send(res, jsonRpcError(406, 'Not Acceptable: Accept must list application/json and text/event-stream'));
-    if (!isJsonContentType(req.headers['content-type'])) return send(res, jsonRpcError(415, 'Unsupported Media Type: Content-Type must be application/json'));
+    if (req.method !== 'POST') return refuse(jsonRpcError(405, 'Method not allowed: this stateless server accepts POST only'), { allow: 'POST' });
+    if (!acceptsBoth(req.headers.accept)) return refuse(jsonRpcError(406, 'Not Acceptable: Accept must list application/json and text/event-stream'));
+    if (!isJsonContentType(req.headers['content-type'])) return refuse(jsonRpcError(415, 'Unsupported Media Type: Content-Type must be application/json'));
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return send(res, jsonRpcError(400, `Bad Request: unsupported MCP-Protocol-Version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`));
+      return refuse(jsonRpcError(400, `Bad Request: unsupported MCP-Protocol-Version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`));
     }
     const body = await readBody(req, config.max_request_bytes);
     if (body === 'too-large') return rejectTooLarge(req, res, jsonRpcError(413, `Payload Too Large: the limit is ${config.max_request_bytes} bytes`).body);
