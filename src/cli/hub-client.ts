@@ -1,5 +1,5 @@
 // Talking to a running hub (its /healthz and its token-protected status page) or, without it, straight to
-// each device over HTTP with the credentials lanmcp holds. Never SSH: this is the runtime path.
+// each device over HTTPS pinned to its key (HTTP for tls: false) with the credentials lanmcp holds. Never SSH: this is the runtime path.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createAgentFetch, type AgentFetch } from '../hub/upstreams/agent-fetch.js';
