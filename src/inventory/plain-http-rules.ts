@@ -14,24 +14,10 @@ function layers(data: RawMap): [string[], RawMap | undefined][] {
 }
 
 /**
- * A `rule/plain-http` warning at every `edge: { tls: false }`, in defaults, groups and hosts, and at a
- * `hub.host` without `hub.tls`: that hub listens on the LAN, so client tokens would cross it in clear text.
+ * A `rule/plain-http` warning at every `edge: { tls: false }`, in defaults, groups and hosts. (A `hub.host`
+ * without `hub.tls` is warned by the hub.host rule, which knows whether that host is valid.)
  */
 export function checkPlainHttp(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
-  const hub = asMap(data.hub);
-  // Only for a hub.host the other rules accept (a present edge host): an invalid one has its own error.
-  const hubHost = typeof hub?.host === 'string' ? hub.host : undefined;
-  const target = hubHost !== undefined ? asMap(asMap(data.hosts)?.[hubHost]) : undefined;
-  const servesHub = target !== undefined && target.kind !== 'mcp' && target.state !== 'absent';
-  const plainHub = servesHub && hub?.tls === undefined
-    ? [sourceMap.report('rule/plain-http', ['hub', 'host'], `the hub on ${hubHost} serves plain HTTP on the LAN: client tokens and every call's output cross it in clear text`, {
-      severity: 'warning', hint: 'add hub.tls (a certificate and key for the hub), or reach the hub only through a TLS tunnel (hub.public_url)',
-    })]
-    : [];
-  return [...plainHub, ...edgeLayers(data, sourceMap)];
-}
-
-function edgeLayers(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
   return layers(data)
     .filter(([, layer]) => asMap(layer?.edge)?.tls === false)
     .map(([path]) => sourceMap.report('rule/plain-http', [...path, 'edge', 'tls'], 'edge tls: false: plain HTTP, so edge tokens and command output cross the LAN in clear text and the hub cannot tell the edge from an impostor', {

@@ -45,6 +45,12 @@ function checkHubHost(data: RawMap, sourceMap: SourceMap): Diagnostic[] {
   if (host.state === 'absent') {
     return [sourceMap.report('rule/hub-host', path, `hub.host "${name}" has state: absent; the hub needs a present device`)];
   }
+  // A valid hub.host listens on the LAN: without hub.tls, client tokens would cross it in clear text.
+  if (asMap(data.hub)?.tls === undefined) {
+    return [sourceMap.report('rule/plain-http', path, `the hub on ${name} serves plain HTTP on the LAN: client tokens and every call's output cross it in clear text`, {
+      severity: 'warning', hint: 'add hub.tls (a certificate and key for the hub), or reach the hub only through a TLS tunnel (hub.public_url)',
+    })];
+  }
   return [];
 }
 
