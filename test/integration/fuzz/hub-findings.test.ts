@@ -1,27 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeEdge, type FakeEdge } from '../../fixtures/hub/fake-edge.js';
-import { EDGE_TOKEN, edgeSpec } from '../hub/hub-helpers.js';
+import type { FakeEdge } from '../../fixtures/hub/fake-edge.js';
+import { edgeSpec } from '../hub/hub-helpers.js';
 import { deepArray } from './hostile-values.js';
 import { createFuzzAgent, send } from './http-send.js';
-import { listenHub, mcpSpec, startRecordingUpstream, type ListeningHub, type RecordingUpstream } from './hub-fixtures.js';
+import { listenHub, startFuzzHub, type FuzzHub, type ListeningHub, type RecordingUpstream } from './hub-fixtures.js';
 
 // Hub bugs the fuzz runs in hub.test.ts found, each pinned by a deterministic test. `it.fails` marks the
 // ones still open (none now): when one is fixed its test starts passing, vitest reports it, and `.fails` goes.
-const UPSTREAM_TOKEN = 'ha-upstream-secret-token';
-
+let fuzz: FuzzHub;
 let edge: FakeEdge;
 let upstream: RecordingUpstream;
 let hub: ListeningHub;
 beforeAll(async () => {
-  edge = await startFakeEdge('kitchen', EDGE_TOKEN);
-  upstream = await startRecordingUpstream(UPSTREAM_TOKEN);
-  hub = await listenHub([edgeSpec(edge), mcpSpec('ha', upstream.url, UPSTREAM_TOKEN)], 1000);
+  fuzz = await startFuzzHub(1000);
+  ({ edge, upstream, hub } = fuzz);
 }, 30_000);
-afterAll(async () => {
-  await hub?.close();
-  await upstream?.stop();
-  await edge?.stop();
-});
+afterAll(() => fuzz?.stop());
 
 describe('hub findings of the fuzz runs', () => {
   // Found by the fuzz runs, now fixed (minor, src/hub/app.ts buildHub: Fastify's default clientErrorHandler): a request head over Node's

@@ -11,7 +11,8 @@ import { buildHub } from '../../../src/hub/app.js';
 import { planAllowedHosts } from '../../../src/hub/http-guard.js';
 import type { UpstreamSpec } from '../../../src/hub/upstreams/types.js';
 import { createClientTokenStore } from '../../../src/secrets/client-tokens.js';
-import { FAST_TIMING } from '../hub/hub-helpers.js';
+import { startFakeEdge, type FakeEdge } from '../../fixtures/hub/fake-edge.js';
+import { EDGE_TOKEN, edgeSpec, FAST_TIMING } from '../hub/hub-helpers.js';
 
 /** A `kind: mcp` upstream (like Home Assistant) whose `echo` tool takes any arguments and records every call. */
 export interface RecordingUpstream {
@@ -80,6 +81,32 @@ export async function listenHub(specs: UpstreamSpec[], sessionsMax = 50): Promis
     close: async () => {
       await app.close();
       rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The recording upstream's own token: fuzzed requests that carry it must never be forwarded with it. */
+export const UPSTREAM_TOKEN = 'ha-upstream-secret-token';
+
+export interface FuzzHub {
+  edge: FakeEdge;
+  upstream: RecordingUpstream;
+  hub: ListeningHub;
+  /** Closes the hub first, then its upstreams. */
+  stop(): Promise<void>;
+}
+
+/** The hub the fuzz files attack: a fake edge and a recording `kind: mcp` upstream behind it. */
+export async function startFuzzHub(sessionsMax: number): Promise<FuzzHub> {
+  const edge = await startFakeEdge('kitchen', EDGE_TOKEN);
+  const upstream = await startRecordingUpstream(UPSTREAM_TOKEN);
+  const hub = await listenHub([edgeSpec(edge), mcpSpec('ha', upstream.url, UPSTREAM_TOKEN)], sessionsMax);
+  return {
+    edge, upstream, hub,
+    stop: async () => {
+      await hub.close();
+      await upstream.stop();
+      await edge.stop();
     },
   };
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeEdge, type FakeEdge } from '../../fixtures/hub/fake-edge.js';
-import { connectClient, EDGE_TOKEN, edgeSpec, textOf } from '../hub/hub-helpers.js';
+import type { FakeEdge } from '../../fixtures/hub/fake-edge.js';
+import { connectClient, EDGE_TOKEN, textOf } from '../hub/hub-helpers.js';
 import { hostileRequest, type HostileRequest } from './hostile-http.js';
 import { createFuzzAgent, send } from './http-send.js';
-import { listenHub, mcpSpec, startRecordingUpstream, type ListeningHub, type RecordingUpstream } from './hub-fixtures.js';
+import { startFuzzHub, UPSTREAM_TOKEN, type FuzzHub, type ListeningHub, type RecordingUpstream } from './hub-fixtures.js';
 import { checkHubReply, headerBytes, prototypePollution } from './oracle.js';
 import { createRandom, fuzzSettings, type Random } from './random.js';
 
@@ -12,24 +12,19 @@ import { createRandom, fuzzSettings, type Random } from './random.js';
 // get a 5xx, and the hub must keep serving a real client afterwards.
 const { seed, scale } = fuzzSettings();
 const COUNT = Math.round(800 * scale);
-const UPSTREAM_TOKEN = 'ha-upstream-secret-token';
 /** `[[…]]` inside tool arguments goes this deep (past JSON.stringify's ~4000). */
 const ARGUMENT_DEPTH = 20_000;
 
+let fuzz: FuzzHub;
 let edge: FakeEdge;
 let upstream: RecordingUpstream;
 let hub: ListeningHub;
 beforeAll(async () => {
-  edge = await startFakeEdge('kitchen', EDGE_TOKEN);
-  upstream = await startRecordingUpstream(UPSTREAM_TOKEN);
   // The session cap is out of reach here (an evicted busy session hangs its call: hub-findings.test.ts).
-  hub = await listenHub([edgeSpec(edge), mcpSpec('ha', upstream.url, UPSTREAM_TOKEN)], 1000);
+  fuzz = await startFuzzHub(1000);
+  ({ edge, upstream, hub } = fuzz);
 }, 30_000);
-afterAll(async () => {
-  await hub?.close();
-  await upstream?.stop();
-  await edge?.stop();
-});
+afterAll(() => fuzz?.stop());
 
 /** Tool calls aimed at the hub's real tool names: an edge tool with `host`, the upstream's `ha_echo`, run_on_many. */
 function aimAtHub(r: Random, req: HostileRequest): HostileRequest {
