@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     process.stderr.write(`lanmcp-hub: ${signal}, closing sessions and upstream connections\n`);
     hub.close().then(() => process.exit(0), () => process.exit(1));
+    // An upstream whose connection will not close must not hold the stop until systemd's own timeout kills us.
     setTimeout(() => process.exit(0), 8000).unref();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
