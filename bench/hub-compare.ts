@@ -17,7 +17,7 @@ import { upLab } from '../src/lab/lab.js';
 import { downLab } from '../src/lab/teardown.js';
 import { createClientTokenStore } from '../src/secrets/client-tokens.js';
 import { profileHub } from './hub-overhead.js';
-import { connect, disconnect, edgeEndpoints, openDirect, openLean, processCpuS, sleep, expectExitZero, LAB, load, log, r2, startHubProcess, stats, stopHubProcess, timed, type CallResult, type DirectEdge, type HubProcess } from './hub-process.js';
+import { connect, disconnect, edgeEndpoints, openDirect, openLean, openLeanHub, processCpuS, sleep, expectExitZero, LAB, load, log, r2, startHubProcess, stats, stopHubProcess, timed, type CallResult, type DirectEdge, type HubProcess } from './hub-process.js';
 
 const CALLS = Number(process.env.BENCH_CALLS || 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 1);
@@ -26,14 +26,20 @@ async function series(inventory: string, token: string, packages: string[]) {
   const hubs: HubProcess[] = [];
   const clients: Client[] = [];
   let direct: DirectEdge | undefined;
+  let lean: DirectEdge | undefined;
+  const leanHubs: DirectEdge[] = [];
   try {
     // One at a time, so a hub that fails to start leaves none of the others running.
     for (const dir of packages) hubs.push(await startHubProcess(inventory, 1, [], dir));
     direct = await openDirect((await edgeEndpoints(inventory))[0]!);
+    lean = openLean((await edgeEndpoints(inventory))[0]!);
     for (const hub of hubs) clients.push(await connect(hub.url, token));
+    for (const hub of hubs) leanHubs.push(await openLeanHub(hub.url, token, 'lab1'));
     const contenders: Array<[string, () => Promise<CallResult>]> = [
       ['direct', () => direct!.runCommand(['true'])],
+      ['lean', () => lean!.runCommand(['true'])],
       ...clients.map((client, i): [string, () => Promise<CallResult>] => [packages[i]!, () => client.callTool({ name: 'run_command', arguments: { host: 'lab1', argv: ['true'] } })]),
+      ...leanHubs.map((leanHub, i): [string, () => Promise<CallResult>] => [`lean ${packages[i]!}`, () => leanHub.runCommand(['true'])]),
     ];
     for (let i = 0; i < 30; i++) for (const [name, call] of contenders) expectExitZero(await call(), `warm-up ${name}`);
     const times = new Map(contenders.map(([name]) => [name, [] as number[]]));
@@ -54,18 +60,10 @@ async function series(inventory: string, token: string, packages: string[]) {
     const ownCpu = process.cpuUsage(own);
     const clientCpuMsPerCall = r2((ownCpu.user + ownCpu.system) / 1000 / 100);
     // The same with a lean client (bench/hub-process.ts openLean): what the upstream call could cost the hub.
-    const lean = openLean((await edgeEndpoints(inventory))[0]!);
-    for (let i = 0; i < 20; i++) expectExitZero(await lean.runCommand(['true']), 'lean warm-up');
-    const leanTimes: number[] = [];
     const leanOwn = process.cpuUsage();
-    for (let i = 0; i < 100; i++) {
-      const { ms, value } = await timed(() => lean.runCommand(['true']));
-      expectExitZero(value, 'lean direct');
-      leanTimes.push(ms);
-    }
+    for (let i = 0; i < 100; i++) expectExitZero(await lean.runCommand(['true']), 'lean direct (client CPU)');
     const leanCpu = process.cpuUsage(leanOwn);
-    await lean.close();
-    const leanClient = { cpu_ms_per_call: r2((leanCpu.user + leanCpu.system) / 1000 / 100), ...stats(leanTimes) };
+    const leanClient = { cpu_ms_per_call: r2((leanCpu.user + leanCpu.system) / 1000 / 100), ...stats(times.get('lean')!) };
     const cpuMsPerCall = hubs.map((hub, i) => r2(((processCpuS(hub.pid) - cpuBefore[i]!) * 1000) / CALLS));
     // The hub's front alone (HTTP, auth, session, JSON-RPC; no upstream): CPU per `ping`.
     const pingCpuMs: number[] = [];
@@ -80,12 +78,16 @@ async function series(inventory: string, token: string, packages: string[]) {
       load_before: loadBefore, load_after: load(), straight_to_edge: straight, client_cpu_ms_per_direct_call: clientCpuMsPerCall, lean_client_direct: leanClient,
       hubs: Object.fromEntries(packages.map((dir, i) => {
         const s = stats(times.get(dir)!);
-        return [dir, { ...s, hub_cpu_ms_per_call: cpuMsPerCall[i], hub_cpu_ms_per_ping: pingCpuMs[i], added_p50_ms: r2(s.p50_ms - straight.p50_ms), added_p99_ms: r2(s.p99_ms - straight.p99_ms), added_mean_ms: r2(s.mean_ms - straight.mean_ms) }];
+        const viaLean = stats(times.get(`lean ${dir}`)!);
+        const leanAdded = { lean_client_p50_ms: viaLean.p50_ms, lean_added_p50_ms: r2(viaLean.p50_ms - leanClient.p50_ms), lean_added_p99_ms: r2(viaLean.p99_ms - leanClient.p99_ms) };
+        return [dir, { ...s, ...leanAdded, hub_cpu_ms_per_call: cpuMsPerCall[i], hub_cpu_ms_per_ping: pingCpuMs[i], added_p50_ms: r2(s.p50_ms - straight.p50_ms), added_p99_ms: r2(s.p99_ms - straight.p99_ms), added_mean_ms: r2(s.mean_ms - straight.mean_ms) }];
       })),
     };
   } finally {
     await Promise.all(clients.map(disconnect));
     await direct?.close();
+    await lean?.close();
+    await Promise.all(leanHubs.map((l) => l.close()));
     await Promise.all(hubs.map(stopHubProcess));
   }
 }
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     const token = createClientTokenStore(join(work, '.lanmcp')).create('bench');
     for (let round = 1; round <= ROUNDS; round++) {
       const result = await series(inventory, token, packages);
-      const line = Object.entries(result.hubs).map(([dir, h]) => `${basename(dir)} +${h.added_p50_ms} ms p50 (+${h.added_p99_ms} p99, ${h.hub_cpu_ms_per_call} ms CPU/call, ${h.hub_cpu_ms_per_ping} per ping)`).join(', ');
+      const line = Object.entries(result.hubs).map(([dir, h]) => `${basename(dir)} +${h.added_p50_ms} ms p50 (lean client: +${h.lean_added_p50_ms} p50, +${h.lean_added_p99_ms} p99; +${h.added_p99_ms} p99, ${h.hub_cpu_ms_per_call} ms CPU/call, ${h.hub_cpu_ms_per_ping} per ping)`).join(', ');
       log(`round ${round}: direct p50 ${result.straight_to_edge.p50_ms} ms (${result.client_cpu_ms_per_direct_call} ms client CPU; lean client ${result.lean_client_direct.cpu_ms_per_call} ms CPU, p50 ${result.lean_client_direct.p50_ms} ms); ${line}; load ${result.load_before[0]} → ${result.load_after[0]}`);
       process.stdout.write(`${JSON.stringify({ round, calls_each: CALLS, ...result })}\n`);
     }

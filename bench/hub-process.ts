@@ -218,7 +218,7 @@ export interface EdgeEndpoint { name: string; spec: UpstreamSpec }
 
 /** A direct client of one edge (the baseline): the hub's own upstream client, called from this process. */
 export interface DirectEdge {
-  runCommand(argv: string[]): Promise<CallResult>;
+  runCommand(argv: string[], host?: string): Promise<CallResult>;
   close(): Promise<void>;
 }
 
@@ -251,18 +251,17 @@ export async function edgeEndpoints(inventory: string): Promise<EdgeEndpoint[]> 
 }
 
 /**
- * A lean client of one edge for comparison only: one keep-alive POST of the JSON-RPC `tools/call` on a
- * node:http(s) agent (pinned like the hub's when the edge serves TLS), the SSE or JSON answer read as text.
- * No SDK client, no fetch Response or web streams, no schema parsing: what an upstream call could cost.
+ * A lean client for comparison only: one keep-alive POST of the JSON-RPC `tools/call` on a node:http(s)
+ * agent (pinned like the hub's when the edge serves TLS), the SSE or JSON answer read as text. No SDK
+ * client, no fetch Response or web streams, no schema parsing: what an upstream call could cost. The same
+ * client straight to an edge and through the hub (openLeanHub) measures what the hub adds with nothing of
+ * the client's own stack in the difference.
  */
-export function openLean(edge: EdgeEndpoint): DirectEdge {
-  const url = new URL(edge.spec.url);
-  const tls = url.protocol === 'https:';
-  const agent = edge.spec.pin ? new PinnedAgent(edge.spec.pin, { keepAlive: true }) : new HttpAgent({ keepAlive: true });
+function leanRunner(url: URL, agent: HttpAgent, headers: Record<string, string>, protocolVersion: string): DirectEdge {
   let id = 0;
   const post = (body: string) => new Promise<string>((resolve, reject) => {
-    const headers = { ...edge.spec.headers, accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-protocol-version': '2025-11-25', 'content-length': String(Buffer.byteLength(body)) };
-    const req = (tls ? httpsRequest : httpRequest)(url, { method: 'POST', agent, headers }, (res) => {
+    const all = { ...headers, accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-protocol-version': protocolVersion, 'content-length': String(Buffer.byteLength(body)) };
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'POST', agent, headers: all }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => { text += chunk; });
@@ -273,12 +272,31 @@ export function openLean(edge: EdgeEndpoint): DirectEdge {
     req.end(body);
   });
   return {
-    async runCommand(argv) {
-      const text = await post(JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name: 'run_command', arguments: { argv } } }));
+    async runCommand(argv, host?: string) {
+      const text = await post(JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name: 'run_command', arguments: host ? { host, argv } : { argv } } }));
       // SSE: the response is the last `data:` line; JSON: the body itself.
       const data = text.startsWith('{') ? text : text.split('\n').filter((l) => l.startsWith('data: ')).at(-1)?.slice(6) ?? '';
-      return (JSON.parse(data) as { result: CallResult }).result;
+      const answer = JSON.parse(data) as { result?: CallResult };
+      if (!answer.result) throw new Error(`no result: ${text.slice(0, 500)}`);
+      return answer.result;
     },
     close: async () => agent.destroy(),
+  };
+}
+
+export function openLean(edge: EdgeEndpoint): DirectEdge {
+  const agent = edge.spec.pin ? new PinnedAgent(edge.spec.pin, { keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  return leanRunner(new URL(edge.spec.url), agent, edge.spec.headers ?? {}, '2025-11-25');
+}
+
+/** The lean client through the hub, on a session an SDK client opened (and closes again at the end). */
+export async function openLeanHub(url: string, token: string, host: string): Promise<DirectEdge> {
+  const client = await connect(url, token);
+  const transport = client.transport as StreamableHTTPClientTransport;
+  const headers = { authorization: `Bearer ${token}`, 'mcp-session-id': transport.sessionId! };
+  const runner = leanRunner(new URL(url), new HttpAgent({ keepAlive: true }), headers, transport.protocolVersion ?? '2025-11-25');
+  return {
+    runCommand: (argv) => runner.runCommand(argv, host),
+    close: async () => { await runner.close(); await disconnect(client); },
   };
 }
