@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { chmod } from 'node:fs/promises';
+import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConfirmationRecord } from './tools/confirm-gate.js';
 
@@ -70,40 +69,77 @@ export function commandOf(args: Record<string, unknown>): string | undefined {
 }
 
 /**
- * Appends entries to the audit file (0600, folder 0700) through one open append stream: a file open and
- * close per call cost more than the rest of the hub's own work per call. Lines never interleave.
+ * Appends entries to the audit file (0600, folder 0700), opened once. `record` takes the entry as a
+ * function and builds and writes it after the current turn of the event loop, once the caller's answer is
+ * on its way: redaction, serialization and the write are then no part of the call's latency. The entries
+ * of one turn go out as one append from the event loop itself: a small write to a local file costs less
+ * than handing it to the thread pool (a wake-up of a worker, then of the event loop for its completion),
+ * and an entry is in the file before the next request is read, so a hub that dies loses none it answered.
+ * `flush` and `close` write what is still pending first, so nothing is lost or reordered.
  */
 export function createAuditLog(file: string | undefined, onError: (error: unknown) => void = () => {}) {
-  let stream: WriteStream | undefined;
-  const open = (path: string): WriteStream => {
+  let fd: number | undefined;
+  let pending: Array<() => AuditEntry> = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const openFile = (path: string): number => {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const created = createWriteStream(path, { flags: 'a', mode: 0o600 });
-    created.on('error', onError);
-    created.once('open', () => chmod(path, 0o600).catch(onError));
-    return created;
+    const opened = openSync(path, 'a', 0o600);
+    // An existing file keeps its mode on open: make it private whatever it was.
+    fchmodSync(opened, 0o600);
+    return opened;
   };
-  return {
-    write(entry: AuditEntry): void {
-      if (!file) return;
+  const writeLines = (entries: readonly AuditEntry[]): void => {
+    if (!file || entries.length === 0) return;
+    try {
+      fd ??= openFile(file);
+      const bytes = Buffer.from(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+    } catch (error) {
+      onError(error);
+    }
+  };
+  const drain = (): void => {
+    clearImmediate(scheduled);
+    scheduled = undefined;
+    const builders = pending;
+    pending = [];
+    const entries: AuditEntry[] = [];
+    for (const build of builders) {
       try {
-        stream ??= open(file);
-        stream.write(`${JSON.stringify(entry)}\n`);
+        entries.push(build());
       } catch (error) {
         onError(error);
       }
+    }
+    writeLines(entries);
+  };
+  return {
+    /** Writes one entry now (after any still pending). */
+    write(entry: AuditEntry): void {
+      drain();
+      writeLines([entry]);
     },
-    /** Resolves when every entry written so far is on disk; the stream stays open. */
-    flush(): Promise<void> {
-      const current = stream;
-      if (!current || current.destroyed || current.writableLength === 0) return Promise.resolve();
-      return new Promise((resolve) => current.write('', () => resolve()));
+    /** Builds and writes the entry after this turn of the event loop (see above); nothing at all without a file. */
+    record(build: () => AuditEntry): void {
+      if (!file) return;
+      pending.push(build);
+      scheduled ??= setImmediate(drain);
     },
-    /** Flushes and closes the file (the hub's close calls it). */
-    close(): Promise<void> {
-      const current = stream;
-      stream = undefined;
-      if (!current || current.destroyed) return Promise.resolve();
-      return new Promise((resolve) => current.end(() => resolve()));
+    /** Resolves once every entry recorded so far is in the file; it stays open. */
+    async flush(): Promise<void> {
+      drain();
+    },
+    /** Writes what is pending and closes the file (the hub's close calls it); a later entry opens it again. */
+    async close(): Promise<void> {
+      drain();
+      if (fd === undefined) return;
+      const open = fd;
+      fd = undefined;
+      try {
+        closeSync(open);
+      } catch (error) {
+        onError(error);
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { commandOf, redactArgs, redactText, type AuditEntry } from '../audit.js';
+import { commandOf, redactArgs, redactText } from '../audit.js';
 import { planConfirmation, type PlannedCall } from '../confirm.js';
 import type { HubRuntime } from '../runtime.js';
 import { textResult, type CallContext } from './call-context.js';
@@ -53,12 +53,15 @@ function route(runtime: HubRuntime, name: string, args: Record<string, unknown>,
   }
 }
 
+/** The context of a call that is only routed to see what it would touch, never run. */
+const PLANNING_ONLY: CallContext = { signal: new AbortController().signal, forward: {} };
+
 /**
  * Whether a tools/call will ask a human before running (its devices' `confirm` policy): such a call must be
  * answered as an SSE stream, the only place the question can travel. Pure over the runtime's data.
  */
 export function callNeedsConfirmation(runtime: HubRuntime, name: string, args: Record<string, unknown>): boolean {
-  const routed = route(runtime, name, args, { signal: new AbortController().signal, forward: {} });
+  const routed = route(runtime, name, args, PLANNING_ONLY);
   return typeof routed !== 'string' && planConfirmation(routed.calls, runtime.options.devices) !== undefined;
 }
 
@@ -82,21 +85,24 @@ export async function dispatchToolCall(runtime: HubRuntime, name: string, args: 
     runtime.metrics.leave();
   }
   const duration_ms = Math.round(performance.now() - started);
+  const endedAt = Date.now();
   const devices = typeof routed === 'string' ? [] : routed.devices;
   const failed = result.isError === true || (name === 'run_on_many' && (result.structuredContent as { summary?: { failed?: number } })?.summary?.failed !== 0);
   // Unknown names share one series: a client cannot grow the metrics without bound.
   const metricName = typeof routed === 'string' && !runtime.catalog().routes.has(name) ? '(unknown)' : name;
   for (const device of devices.length > 0 ? devices : ['-']) runtime.metrics.recordCall(metricName, device, failed ? 'error' : 'ok', duration_ms);
-  const first = result.content?.[0];
-  const command = commandOf(args);
-  const entry: AuditEntry = {
-    time: new Date().toISOString(), token: caller.token, ...(caller.client ? { client: caller.client } : {}),
-    tool: name, devices, ...(command ? { command } : {}), args: redactArgs(name, args),
-    outcome: failed ? 'error' : 'ok',
-    ...(failed && first?.type === 'text' ? { error: redactText(first.text.split('\n')[0]!.slice(0, 300)) } : {}),
-    ...(confirmation ? { confirmation } : {}),
-    duration_ms,
-  };
-  runtime.audit.write(entry);
+  // Built after the answer went out: redaction and serialization are no part of the call's latency.
+  runtime.audit.record(() => {
+    const first = result.content?.[0];
+    const command = commandOf(args);
+    return {
+      time: new Date(endedAt).toISOString(), token: caller.token, ...(caller.client ? { client: caller.client } : {}),
+      tool: name, devices, ...(command ? { command } : {}), args: redactArgs(name, args),
+      outcome: failed ? 'error' : 'ok',
+      ...(failed && first?.type === 'text' ? { error: redactText(first.text.split('\n')[0]!.slice(0, 300)) } : {}),
+      ...(confirmation ? { confirmation } : {}),
+      duration_ms,
+    };
+  });
   return result;
 }
