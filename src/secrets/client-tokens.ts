@@ -42,14 +42,19 @@ export function tokenFingerprint(sha256: string): string {
  */
 export function createClientTokenStore(stateDir: string, now: () => Date = () => new Date()) {
   const file = join(stateDir, 'clients.json');
-  let cache: { stamp: string; records: ClientTokenRecord[] } | undefined;
+  // The records of the file as last read, with each hash as bytes for the constant-time compare.
+  let cache: { stamp: string; records: ClientTokenRecord[]; hashes: Buffer[] } | undefined;
 
   function load(): ClientTokenRecord[] {
+    return loadWithHashes().records;
+  }
+
+  function loadWithHashes(): { records: ClientTokenRecord[]; hashes: Buffer[] } {
     const stamp = fileStamp(file);
-    if (cache && cache.stamp === stamp) return cache.records;
+    if (cache && cache.stamp === stamp) return cache;
     const records = stamp === 'absent' ? [] : parseClientsFile(readFileSync(file, 'utf8'), file);
-    cache = { stamp, records };
-    return records;
+    cache = { stamp, records, hashes: records.map((r) => Buffer.from(r.sha256, 'hex')) };
+    return cache;
   }
 
   function save(records: ClientTokenRecord[]): void {
@@ -58,7 +63,7 @@ export function createClientTokenStore(stateDir: string, now: () => Date = () =>
     writeFileSync(temp, `${JSON.stringify({ version: 1, tokens: records }, null, 2)}\n`, { mode: 0o600 });
     chmodSync(temp, 0o600);
     renameSync(temp, file);
-    cache = { stamp: fileStamp(file), records };
+    cache = { stamp: fileStamp(file), records, hashes: records.map((r) => Buffer.from(r.sha256, 'hex')) };
   }
 
   return {
@@ -89,22 +94,21 @@ export function createClientTokenStore(stateDir: string, now: () => Date = () =>
     },
     /** The name of the token that matches, compared in constant time against every record; undefined otherwise. */
     verify(token: string): string | undefined {
-      const presented = Buffer.from(sha256Hex(token), 'hex');
+      const presented = createHash('sha256').update(token).digest();
+      const { records, hashes } = loadWithHashes();
       let match: ClientTokenRecord | undefined;
-      for (const record of load()) {
-        const stored = Buffer.from(record.sha256, 'hex');
-        if (stored.length === presented.length && timingSafeEqual(stored, presented) && !match) match = record;
-      }
-      if (match) touch(match.name);
+      records.forEach((record, i) => {
+        if (timingSafeEqual(hashes[i]!, presented) && !match) match = record;
+      });
+      if (match) touch(records, match);
       return match?.name;
     },
   };
 
-  function touch(name: string): void {
-    const records = load();
-    const record = records.find((r) => r.name === name);
-    const last = record?.last_used ? Date.parse(record.last_used) : 0;
-    if (!record || now().getTime() - last < LAST_USED_RESOLUTION_MS) return;
+  function touch(records: ClientTokenRecord[], record: ClientTokenRecord): void {
+    const last = record.last_used ? Date.parse(record.last_used) : 0;
+    if (now().getTime() - last < LAST_USED_RESOLUTION_MS) return;
+    const name = record.name;
     try {
       save(records.map((r) => (r.name === name ? { ...r, last_used: now().toISOString() } : r)));
     } catch {
@@ -116,13 +120,8 @@ export function createClientTokenStore(stateDir: string, now: () => Date = () =>
 export type ClientTokenStore = ReturnType<typeof createClientTokenStore>;
 
 function fileStamp(file: string): string {
-  try {
-    const s = statSync(file);
-    return `${s.mtimeMs}:${s.size}:${s.ino}`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
-    throw error;
-  }
+  const s = statSync(file, { throwIfNoEntry: false });
+  return s ? `${s.mtimeMs}:${s.size}:${s.ino}` : 'absent';
 }
 
 /** Strict reading: a hand-edited file with a bad entry is an error naming the entry, never a silently open hub. */
