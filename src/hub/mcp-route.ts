@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { createSessionServer } from './mcp-server.js';
+import { createSessionServer, directToolCall } from './mcp-server.js';
 import { checkSessionPost } from './post-checks.js';
 import { SessionTransport } from './session-transport.js';
 import type { HubRuntime } from './runtime.js';
@@ -96,8 +96,9 @@ export function registerMcpRoutes(app: FastifyInstance, runtime: HubRuntime, ses
     if (!wantsStream(request.body, runtime)) {
       const checked = checkSessionPost(request.headers, request.body, true);
       if (!Array.isArray(checked)) return jsonRpcError(reply, checked.status, checked.code, checked.message);
-      const server = createSessionServer(runtime, { token: request[TOKEN_NAME]!, subscriptions: new Set() });
-      const oneRequest = new SessionTransport();
+      const state = { token: request[TOKEN_NAME]!, subscriptions: new Set<string>() };
+      const server = createSessionServer(runtime, state);
+      const oneRequest = new SessionTransport(undefined, directToolCall(runtime, server, state));
       reply.raw.once('close', () => void server.close().catch(() => {}));
       await server.connect(oneRequest);
       reply.hijack();

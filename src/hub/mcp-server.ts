@@ -10,7 +10,8 @@ import { wantsStream } from './mcp-route.js';
 import { registerResourceHandlers } from './resources.js';
 import type { HubRuntime } from './runtime.js';
 import type { CallContext } from './tools/call-context.js';
-import { dispatchToolCall } from './tools/dispatch.js';
+import { dispatchToolCall, type Caller } from './tools/dispatch.js';
+import type { DirectToolCall } from './session-transport.js';
 
 const LEVELS: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
@@ -71,12 +72,27 @@ export function createSessionServer(runtime: HubRuntime, state: SessionState): S
       streams: wantsStream({ method: 'tools/call', params: request.params }, runtime),
       send: (elicit, timeout) => extra.sendRequest(elicit, ElicitResultSchema, { signal: extra.signal, timeout }),
     })(plan);
-    return dispatchToolCall(runtime, request.params.name, request.params.arguments ?? {}, context, {
-      token: state.token, ...(client ? { client: { name: client.name, version: client.version } } : {}),
-    });
+    return dispatchToolCall(runtime, request.params.name, request.params.arguments ?? {}, context, callerOf(server, state));
   });
   registerResourceHandlers(server, runtime, state.subscriptions);
   return server;
+}
+
+/**
+ * The session's tools/call for a POST answered as one JSON body (SessionTransport.handleJson), run without
+ * the SDK's Protocol: its three schema guards per message, the request's zod parse and its promise chain
+ * were a third of what the hub added to a call. Such a call has no stream, so nothing can travel during it:
+ * the route sends one here only when it asked for no progress and neither a generic MCP upstream nor a
+ * human's confirmation is involved (wantsStream). Edge logs are dropped, as in the SDK's JSON mode; a call
+ * that would still need a confirmation is refused, never run unasked.
+ */
+export function directToolCall(runtime: HubRuntime, server: Server, state: SessionState): DirectToolCall {
+  return (params, signal) => dispatchToolCall(runtime, params.name, params.arguments ?? {}, { signal, forward: {} }, callerOf(server, state));
+}
+
+function callerOf(server: Server, state: SessionState): Caller {
+  const client = server.getClientVersion();
+  return { token: state.token, ...(client ? { client: { name: client.name, version: client.version } } : {}) };
 }
 
 /** Protocol's own setRequestHandler: Server's override only adds its tools/call wrapper. */

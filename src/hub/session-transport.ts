@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type CallToolResult, type JSONRPCMessage, type JSONRPCRequest, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { JsonReply } from './json-reply.js';
 import { answeredId, isRequest } from './message-kind.js';
+
+/** A session's tools/call run without the SDK's Protocol (mcp-server.ts directToolCall). */
+export type DirectToolCall = (params: { name: string; arguments?: Record<string, unknown> }, signal: AbortSignal) => Promise<CallToolResult>;
 
 /** Where the server's messages for one HTTP request go: an SDK transport (SSE, GET) or a JsonReply. */
 interface RequestSink {
@@ -26,10 +29,15 @@ export class SessionTransport implements Transport {
   private readonly byRequest = new Map<RequestId, RequestSink>();
   private readonly open = new Set<RequestSink>();
   private standalone: RequestSink | undefined;
+  /** Tool calls running on the direct path, by request id: a cancellation aborts them here. */
+  private readonly direct = new Map<RequestId, AbortController>();
   private closed = false;
 
-  /** Without a session id: the one-request transport of `POST /mcp/stateless` (no Mcp-Session-Id header). */
-  constructor(readonly sessionId?: string) {}
+  /**
+   * Without a session id: the one-request transport of `POST /mcp/stateless` (no Mcp-Session-Id header).
+   * With `directToolCall`, a plain tools/call answered as JSON runs through it instead of the SDK's server.
+   */
+  constructor(readonly sessionId?: string, private readonly directToolCall?: DirectToolCall) {}
 
   private get idHeader(): Record<string, string> {
     return this.sessionId === undefined ? {} : { 'mcp-session-id': this.sessionId };
@@ -69,7 +77,7 @@ export class SessionTransport implements Transport {
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     const requestIds = messages.filter(isRequest).map((m) => m.id);
     if (requestIds.length === 0) {
-      for (const message of messages) this.onmessage?.(message, extra);
+      for (const message of messages) this.deliver(message, extra);
       res.writeHead(202, this.idHeader);
       res.end();
       return;
@@ -77,7 +85,37 @@ export class SessionTransport implements Transport {
     const reply = new JsonReply(res, requestIds, this.idHeader);
     this.track(reply, res);
     for (const id of requestIds) this.byRequest.set(id, reply);
-    for (const message of messages) this.onmessage?.(message, extra);
+    for (const message of messages) {
+      if (this.directToolCall && isPlainToolCall(message)) this.runDirect(message, this.directToolCall);
+      else this.deliver(message, extra);
+    }
+  }
+
+  /** To the session's server, except a cancellation of a direct call, which is that call's to act on. */
+  private deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    if ('method' in message && message.method === 'notifications/cancelled') {
+      const params = message.params as { requestId?: RequestId; reason?: string } | undefined;
+      const running = params?.requestId !== undefined ? this.direct.get(params.requestId) : undefined;
+      if (running) return void running.abort(params?.reason);
+    }
+    this.onmessage?.(message, extra);
+  }
+
+  /** Answered as the SDK's server answers: the result, or the error's code, message and data; nothing once cancelled. */
+  private runDirect(request: PlainToolCall, call: DirectToolCall): void {
+    const controller = new AbortController();
+    this.direct.set(request.id, controller);
+    void call(request.params, controller.signal).then(
+      (result): JSONRPCMessage => ({ jsonrpc: '2.0', id: request.id, result }),
+      (error: { code?: unknown; message?: string; data?: unknown }): JSONRPCMessage => ({
+        jsonrpc: '2.0', id: request.id,
+        error: { code: Number.isSafeInteger(error?.code) ? error.code as number : ErrorCode.InternalError, message: error?.message ?? 'Internal error', ...(error?.data !== undefined ? { data: error.data } : {}) },
+      }),
+    ).then((response) => {
+      if (this.direct.get(request.id) === controller) this.direct.delete(request.id);
+      // A cancelled request gets no response (MCP cancellation), as the SDK's server does.
+      if (!controller.signal.aborted) return this.send(response);
+    });
   }
 
   /** Serves one HTTP request of this session with a fresh SDK transport (SSE answers and the GET stream). */
@@ -85,7 +123,7 @@ export class SessionTransport implements Transport {
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: jsonResponse });
     transport.onmessage = (message, extra) => {
       if (isRequest(message)) this.byRequest.set(message.id, transport);
-      this.onmessage?.(message, extra);
+      this.deliver(message, extra);
     };
     transport.onerror = (error) => this.onerror?.(error);
     if (req.method === 'GET') this.standalone = transport;
@@ -104,7 +142,7 @@ export class SessionTransport implements Transport {
         if (s !== sink) continue;
         // The client hung up before the answer: cancel the call so the device stops working on it.
         this.byRequest.delete(id);
-        this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the client closed the connection' } });
+        this.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the client closed the connection' } });
       }
     });
   }
@@ -115,7 +153,7 @@ export class SessionTransport implements Transport {
     // Calls still running get an answer (and are cancelled on their device) instead of hanging until the
     // client's own timeout.
     await Promise.all([...this.byRequest].map(async ([id, transport]) => {
-      this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the session was closed' } });
+      this.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the session was closed' } });
       await transport.send({ jsonrpc: '2.0', id, error: { code: -32000, message: 'the session was closed before this call finished; nothing more will run for it' } }).catch(() => {});
     }));
     await Promise.all([...this.open].map((t) => t.close().catch(() => {})));
@@ -123,4 +161,19 @@ export class SessionTransport implements Transport {
     this.byRequest.clear();
     this.onclose?.();
   }
+}
+
+type PlainToolCall = JSONRPCRequest & { params: { name: string; arguments?: Record<string, unknown> } };
+
+/**
+ * A tools/call with a name, arguments as an object (or none) and nothing else: no `_meta` (progress, related
+ * task) and no task creation. Anything else goes to the SDK's server, which checks it and answers as it does.
+ */
+function isPlainToolCall(message: JSONRPCMessage): message is PlainToolCall {
+  if (!isRequest(message) || message.method !== 'tools/call') return false;
+  const params = message.params as Record<string, unknown> | undefined;
+  if (typeof params?.name !== 'string') return false;
+  const args = params.arguments;
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) return false;
+  return Object.keys(params).every((key) => key === 'name' || key === 'arguments');
 }

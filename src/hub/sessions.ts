@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { createSessionServer, type SessionState } from './mcp-server.js';
+import { createSessionServer, directToolCall, type SessionState } from './mcp-server.js';
 import type { HubRuntime, RuntimeEvent } from './runtime.js';
 import { SessionTransport } from './session-transport.js';
 
@@ -54,7 +54,7 @@ export function createSessionRegistry(runtime: HubRuntime, limits: SessionLimits
       const id = randomUUID();
       const state: SessionState = { token, subscriptions: new Set() };
       const server = createSessionServer(runtime, state);
-      const transport = new SessionTransport(id);
+      const transport = new SessionTransport(id, directToolCall(runtime, server, state));
       await server.connect(transport);
       const session = { id, server, transport, state, lastSeen: performance.now() };
       sessions.set(id, session);

@@ -86,6 +86,32 @@ describe('POST in a session, answered as one JSON body', () => {
   });
 });
 
+describe('tools/call on the JSON path', () => {
+  const call = (id: number, params: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', params });
+
+  it('a plain call is answered by the hub itself, alone or in a batch, in a session and stateless', async () => {
+    const { post, stateless } = await session();
+    const one = await post(call(1, { name: 'network_resources', arguments: {} }));
+    expect(one.json()).toMatchObject({ jsonrpc: '2.0', id: 1, result: { structuredContent: { devices: [] } } });
+    const batch = (await post([call(2, { name: 'network_resources' }), ping(3)])).json() as Array<{ id: number; result: Record<string, unknown> }>;
+    expect(batch.map((a) => a.id)).toEqual([2, 3]);
+    expect(batch[0]!.result).toMatchObject({ structuredContent: { devices: [] } });
+    expect((await stateless(call(4, { name: 'network_resources' }))).json()).toMatchObject({ id: 4, result: { structuredContent: { devices: [] } } });
+    // An unknown tool is the agent's error to read, not a protocol error.
+    expect((await post(call(5, { name: 'no_such_tool', arguments: {} }))).json()).toMatchObject({ id: 5, result: { isError: true, content: [{ text: expect.stringMatching(/unknown tool "no_such_tool"/) }] } });
+  });
+
+  it("anything but a plain call goes to the SDK's server and gets its answer: a bad name or arguments is its schema error", async () => {
+    const { post } = await session();
+    for (const [id, params, field] of [[1, { name: 5 }, 'name'], [2, { name: 'network_resources', arguments: ['x'] }, 'arguments'], [3, {}, 'name']] as const) {
+      const answer = (await post(call(id, params))).json() as { id: number; error?: { code: number; message: string } };
+      expect(answer).toMatchObject({ id, error: { code: -32603, message: expect.stringContaining(`"${field}"`) } });
+    }
+    const withMeta = await post(call(4, { name: 'network_resources', _meta: { trace: 'x' } }));
+    expect(withMeta.json()).toMatchObject({ id: 4, result: { structuredContent: { devices: [] } } });
+  });
+});
+
 describe('POST /mcp/stateless, answered as one JSON body', () => {
   it('initialize, a request and a batch are answered without a session id; refusals as in a session', async () => {
     const { stateless } = await session();
