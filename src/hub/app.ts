@@ -1,11 +1,14 @@
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Device } from '../inventory/types.js';
 import { LANMCP_VERSION } from '../shared/version.js';
 import { createAuditLog } from './audit.js';
-import { createGuard, type ClientAuth } from './auth.js';
+import { createClientCheck, createGuard, type ClientAuth } from './auth.js';
 import { checkHubTls, type HubTls } from './listener-tls.js';
 import { createMetrics } from './metrics.js';
+import { createMcpFastLane, type FastLane } from './mcp-fast-lane.js';
 import { INVALID_JSON, registerMcpRoutes } from './mcp-route.js';
 import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
 import { createHubRuntime, type HubRuntime } from './runtime.js';
@@ -44,7 +47,8 @@ export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    hub: { runtime: HubRuntime; sessions: SessionRegistry };
+    /** `fastLane.served`: requests the fast lane answered (mcp-fast-lane.ts), the rest went through Fastify. */
+    hub: { runtime: HubRuntime; sessions: SessionRegistry; fastLane: { served: number } };
   }
 }
 
@@ -65,12 +69,30 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+/**
+ * The node server Fastify runs on (its serverFactory): https with `hub.tls`, which every route and hook
+ * uses as an http.Server. Fastify sets its timeouts only on servers it makes itself, so they are set here.
+ */
+function createListener(tls: HubTls | undefined, settings: FastifyServerOptions, listener: RequestListener): HttpServer {
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as HttpServer : createHttpServer(listener);
+  server.keepAliveTimeout = settings.keepAliveTimeout ?? 72_000;
+  server.requestTimeout = settings.requestTimeout ?? 0;
+  server.setTimeout(settings.connectionTimeout ?? 0);
+  return server;
+}
+
 export function buildHub(options: HubOptions): FastifyInstance {
   if (options.tls) checkHubTls(options.tls);
-  // With TLS the server is an https.Server, which every route and hook here uses as an http.Server.
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  // The fast lane (mcp-fast-lane.ts) sees each request first; it exists once the session registry does.
+  let fastLane: FastLane | undefined;
+  const laneCount = { served: 0 };
   const app = Fastify({
-    logger: false, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, forceCloseConnections: true, clientErrorHandler: answerClientError,
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    logger: false, bodyLimit, forceCloseConnections: true, clientErrorHandler: answerClientError,
+    serverFactory: (handler, settings) => createListener(options.tls, settings, (req, res) => {
+      if (fastLane?.(req, res)) laneCount.served += 1;
+      else handler(req, res);
+    }),
   }) as unknown as FastifyInstance;
   const metrics = createMetrics();
   const runtime = createHubRuntime({
@@ -79,7 +101,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
     audit: createAuditLog(options.auditLog, options.onAuditError), metrics,
   });
   const sessions = createSessionRegistry(runtime, { ...DEFAULT_SESSION_LIMITS, ...options.sessions });
-  app.decorate('hub', { runtime, sessions });
+  app.decorate('hub', { runtime, sessions, fastLane: laneCount });
 
   // Only JSON bodies (415 otherwise); parse errors are answered by the route as JSON-RPC -32700.
   app.removeAllContentTypeParsers();
@@ -96,7 +118,9 @@ export function buildHub(options: HubOptions): FastifyInstance {
   });
 
   const limiter = createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
-  const guard = createGuard(options.allowedHosts, options.auth, limiter);
+  const checkClient = createClientCheck(options.allowedHosts, options.auth, limiter);
+  const guard = createGuard(checkClient);
+  fastLane = createMcpFastLane(runtime, sessions, checkClient, bodyLimit);
   app.register(async (protectedRoutes) => {
     protectedRoutes.addHook('onRequest', guard);
     registerMcpRoutes(protectedRoutes, runtime, sessions);

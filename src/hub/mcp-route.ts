@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -51,21 +52,53 @@ async function serveRaw(reply: FastifyReply, work: () => Promise<void>): Promise
   }
 }
 
+/** A JSON-RPC error answered on the node response (the fast lane and hijacked routes have no Fastify reply). */
+export function writeJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** What a POST to an open session carries, once its client passed the checks and its body was read. */
+export interface SessionPost {
+  /** The client token's name. */
+  token: string;
+  sessionId: string;
+  /** The parsed JSON body, or INVALID_JSON. */
+  body: unknown;
+}
+
+/**
+ * A POST within a session, on the node request and response: 404 for a session this token does not have,
+ * an SSE answer when messages may flow during the call, else one JSON body (SessionTransport.handleJson).
+ * Served by the `POST /mcp` route and, before Fastify, by the fast lane (mcp-fast-lane.ts).
+ */
+export async function serveSessionPost(runtime: HubRuntime, sessions: SessionRegistry, post: SessionPost, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const { body, sessionId } = post;
+    if (body === INVALID_JSON) return writeJsonRpcError(res, 400, -32700, 'Parse error: Invalid JSON');
+    const session = sessions.get(sessionId, post.token);
+    if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
+    if (wantsStream(body, runtime)) return await session.transport.handle(req, res, body, false);
+    const checked = checkSessionPost(req.headers, body);
+    if (!Array.isArray(checked)) return writeJsonRpcError(res, checked.status, checked.code, checked.message, { 'mcp-session-id': sessionId });
+    session.transport.handleJson(req, res, checked);
+  } catch (error) {
+    if (res.headersSent) return void res.end();
+    writeJsonRpcError(res, 500, -32603, `internal error: ${(error as Error).message}`);
+  }
+}
+
 /** `POST/GET/DELETE /mcp` with sessions, and `POST /mcp/stateless` for clients that keep no session. */
 export function registerMcpRoutes(app: FastifyInstance, runtime: HubRuntime, sessions: SessionRegistry): void {
   app.post('/mcp', async (request: Req, reply) => {
-    if (request.body === INVALID_JSON) return jsonRpcError(reply, 400, -32700, 'Parse error: Invalid JSON');
     const token = request[TOKEN_NAME]!;
     const id = request.headers['mcp-session-id'];
     if (typeof id === 'string') {
-      const session = sessions.get(id, token);
-      if (!session) return jsonRpcError(reply, 404, -32001, 'Session not found');
-      if (wantsStream(request.body, runtime)) return serveRaw(reply, () => session.transport.handle(request.raw, reply.raw, request.body, false));
-      const checked = checkSessionPost(request.headers, request.body);
-      if (!Array.isArray(checked)) return jsonRpcError(reply, checked.status, checked.code, checked.message, { 'mcp-session-id': id });
       reply.hijack();
-      return session.transport.handleJson(request.raw, reply.raw, checked);
+      return serveSessionPost(runtime, sessions, { token, sessionId: id, body: request.body }, request.raw, reply.raw);
     }
+    if (request.body === INVALID_JSON) return jsonRpcError(reply, 400, -32700, 'Parse error: Invalid JSON');
     const initializing = Array.isArray(request.body) ? request.body.some(isInitializeRequest) : isInitializeRequest(request.body);
     if (!initializing) return jsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (or use POST /mcp/stateless)');
     const session = await sessions.create(token);
