@@ -1,4 +1,4 @@
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { Agent, request, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { PinnedAgent } from './pinned-agent.js';
@@ -33,23 +33,47 @@ export interface RawRequestInit {
   body?: string;
   /** Aborting destroys the request and its response (reading it then errors with the signal's reason). */
   signal?: AbortSignal;
+  /**
+   * Given each request as it is sent (a reset retry sends a second): destroying it ends the call, for a
+   * caller that would rather not pay for an AbortController and its listeners on every request.
+   */
+  onRequest?: (request: ClientRequest) => void;
+}
+
+/** Where an URL points, as http.request takes it: parsed once per URL, not on every request. */
+function targetCache() {
+  const byHref = new Map<string, RequestOptions>();
+  return (input: string | URL): RequestOptions => {
+    const href = typeof input === 'string' ? input : input.href;
+    let target = byHref.get(href);
+    if (!target) {
+      const url = new URL(href);
+      target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: `${url.pathname}${url.search}` };
+      // An upstream uses one or two URLs; a bound keeps a caller with changing URLs from growing this.
+      if (byHref.size >= 32) byHref.clear();
+      byHref.set(href, target);
+    }
+    return target;
+  };
 }
 
 export function createAgentFetch(pin?: string): AgentFetchNet {
   const options = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64 };
   const agent = pin ? new PinnedAgent(pin, options) : new Agent(options);
   const open = pin ? httpsRequest : request;
+  const targetOf = targetCache();
   const send = (input: string | URL, init: RawRequestInit, mayRetry: boolean): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
       const signal = init.signal;
       if (signal?.aborted) return reject(signal.reason);
-      const req = open(typeof input === 'string' ? new URL(input) : input, { agent, method: init.method ?? 'GET', headers: init.headers ?? {} });
+      const req = open({ ...targetOf(input), agent, method: init.method ?? 'GET', headers: init.headers ?? {} });
+      init.onRequest?.(req);
       const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('aborted'), { name: 'AbortError' }));
       signal?.addEventListener('abort', onAbort, { once: true });
       let responded = false;
       req.on('response', (res) => {
         responded = true;
-        res.once('close', () => signal?.removeEventListener('abort', onAbort));
+        if (signal) res.once('close', () => signal.removeEventListener('abort', onAbort));
         resolve(res);
       });
       req.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { RawRequestInit } from './agent-fetch.js';
 import { describeNetworkError } from './errors.js';
@@ -63,8 +63,8 @@ export const MAX_ANSWER_CHARS = 64 * 1_048_576;
  * Throws McpError (timeout, a JSON-RPC error), HttpStatusError, ConnectionLostError or PinMismatchError;
  * the upstream turns them into UpstreamFailures naming the device.
  */
-export async function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallToolResult> {
-  const controller = new AbortController();
+export function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallToolResult> {
+  if (call.signal?.aborted) return Promise.reject(call.signal.reason);
   const params: Record<string, unknown> = { name: call.tool, arguments: call.args };
   if (call.onprogress) params._meta = { progressToken: call.id };
   const body = JSON.stringify({ jsonrpc: '2.0', id: call.id, method: 'tools/call', params });
@@ -72,133 +72,134 @@ export async function leanCallTool(target: LeanTarget, call: LeanCall): Promise<
     ...target.headers, accept: 'application/json, text/event-stream', 'content-type': 'application/json',
     'mcp-protocol-version': target.protocolVersion, 'content-length': String(Buffer.byteLength(body)),
   };
-
-  // A cancel or timeout ends the call for the caller at once. The edge is told why first, and the request
-  // is aborted once it has the notification: so its audit records the caller's reason rather than a
-  // closed connection, and a device that no longer answers still loses the request.
-  let stopped = false;
-  let endNow: (reason: unknown) => void = () => {};
-  const ended = new Promise<never>((_resolve, reject) => { endNow = reject; });
-  const stop = (reason: unknown, why: string) => {
-    if (stopped) return;
-    stopped = true;
-    endNow(reason);
-    void sendCancelled(target, headers, call.id, why).finally(() => controller.abort(reason));
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const armTimeout = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => stop(new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: call.timeoutMs }), `the hub's ${call.timeoutMs} ms timeout`), call.timeoutMs);
-  };
-  const onCallerAbort = () => stop(call.signal?.reason ?? new Error('cancelled'), String(call.signal?.reason ?? 'cancelled by the client'));
-  if (call.signal?.aborted) throw call.signal.reason;
-  call.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  armTimeout();
-  const work = (async () => {
-    let res: IncomingMessage;
-    try {
-      res = await target.request(target.url, { method: 'POST', headers, body, signal: controller.signal });
-    } catch (error) {
-      if (controller.signal.aborted) throw controller.signal.reason;
-      const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof PinMismatchError) throw cause;
-      throw new ConnectionLostError(describeNetworkError(error));
-    }
-    return readAnswer(res, call, controller.signal, armTimeout);
-  })();
-  // After a stop, whatever the request still does is nobody's concern.
-  work.catch(() => {});
-  try {
-    return await Promise.race([work, ended]);
-  } finally {
-    clearTimeout(timer);
-    call.signal?.removeEventListener('abort', onCallerAbort);
-  }
+  // One promise, settled once: by the answer, a failure, or a stop. No AbortController: the request sent
+  // (a reset retry sends a second one) is destroyed directly; this path is what every edge call costs.
+  return new Promise<CallToolResult>((resolve, reject) => {
+    let settled = false;
+    let stopped: unknown;
+    let current: ClientRequest | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onCallerAbort);
+      return true;
+    };
+    const answered = (result: CallToolResult) => { if (finish()) resolve(result); };
+    const failed = (error: unknown) => { if (finish()) reject(error); };
+    // A cancel or timeout ends the call for the caller at once. The edge is told why first, and the request
+    // is destroyed once it has the notification: so its audit records the caller's reason rather than a
+    // closed connection, and a device that no longer answers still loses the request.
+    const stop = (reason: unknown, why: string) => {
+      if (settled) return;
+      stopped = reason;
+      failed(reason);
+      void sendCancelled(target, headers, call.id, why).finally(() => current?.destroy(reason instanceof Error ? reason : new Error(String(reason))));
+    };
+    const armTimeout = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => stop(new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: call.timeoutMs }), `the hub's ${call.timeoutMs} ms timeout`), call.timeoutMs);
+    };
+    const onCallerAbort = () => stop(call.signal?.reason ?? new Error('cancelled'), String(call.signal?.reason ?? 'cancelled by the client'));
+    call.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    armTimeout();
+    target.request(target.url, { method: 'POST', headers, body, onRequest: (req) => { current = req; } }).then(
+      // After a stop, whatever the request still does is nobody's concern: its answer is drained.
+      (res) => (settled ? void res.resume() : readAnswer(res, call, () => stopped, armTimeout, answered, failed)),
+      (error: unknown) => {
+        if (stopped !== undefined) return;
+        const cause = (error as { cause?: unknown }).cause;
+        failed(cause instanceof PinMismatchError ? cause : new ConnectionLostError(describeNetworkError(error)));
+      },
+    );
+  });
 }
 
-/** The JSON-RPC answer to call.id, from a JSON body or an SSE stream; progress on the way restarts the timeout. */
-function readAnswer(res: IncomingMessage, call: LeanCall, signal: AbortSignal, onProgress: () => void): Promise<CallToolResult> {
+/**
+ * Reads the JSON-RPC answer to call.id from a JSON body or an SSE stream; progress on the way restarts the
+ * timeout. `stopped` is the reason the call was stopped (a lost connection is then not reported as such).
+ */
+function readAnswer(res: IncomingMessage, call: LeanCall, stopped: () => unknown, onProgress: () => void, answered: (result: CallToolResult) => void, failedCall: (error: unknown) => void): void {
   const status = res.statusCode ?? 0;
   const type = String(res.headers['content-type'] ?? '').toLowerCase();
   res.setEncoding('utf8');
-  return new Promise<CallToolResult>((resolve, reject) => {
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      fn();
-    };
-    const fail = (error: unknown) => settle(() => reject(error));
-    // The final response settles the call; the rest of the stream (the edge ends it at once) is still read,
-    // so the keep-alive socket goes back to the agent.
-    const onMessage = (message: unknown) => {
-      const m = message as { id?: unknown; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
-      if (m.method === undefined && m.id === call.id) {
-        if (m.error) return fail(new McpError(m.error.code ?? ErrorCode.InternalError, m.error.message ?? 'error without a message', m.error.data));
-        const result = m.result as CallToolResult | undefined;
-        if (!result || typeof result !== 'object' || (result.content !== undefined && !Array.isArray(result.content))) {
-          return fail(new McpError(ErrorCode.InternalError, 'the edge answered a malformed tool result'));
-        }
-        return settle(() => resolve(result.content === undefined ? { ...result, content: [] } : result));
+  let settled = false;
+  const settle = (fn: () => void) => {
+    if (settled) return;
+    settled = true;
+    fn();
+  };
+  const fail = (error: unknown) => settle(() => failedCall(error));
+  // The final response settles the call; the rest of the stream (the edge ends it at once) is still read,
+  // so the keep-alive socket goes back to the agent.
+  const onMessage = (message: unknown) => {
+    const m = message as { id?: unknown; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
+    if (m.method === undefined && m.id === call.id) {
+      if (m.error) return fail(new McpError(m.error.code ?? ErrorCode.InternalError, m.error.message ?? 'error without a message', m.error.data));
+      const result = m.result as CallToolResult | undefined;
+      if (!result || typeof result !== 'object' || (result.content !== undefined && !Array.isArray(result.content))) {
+        return fail(new McpError(ErrorCode.InternalError, 'the edge answered a malformed tool result'));
       }
-      if (m.method === 'notifications/progress' && m.params?.progressToken === call.id && call.onprogress) {
-        onProgress();
-        const { progressToken: _token, ...progress } = m.params;
-        call.onprogress(progress as ProgressParams);
-        return;
-      }
-      if (m.method === 'notifications/message') void call.notify?.({ method: m.method, ...(m.params ? { params: m.params } : {}) }).catch(() => {});
-      // Requests from the edge (sampling, elicitation) and other notifications: our edge sends none.
-    };
-    // Errors are built only while the call is open: every call's stream ends and closes after its answer.
-    const lost = (detail: () => string) => {
-      if (!settled) fail(signal.aborted ? signal.reason : new ConnectionLostError(detail()));
-    };
-    let received = 0;
-    res.on('data', (chunk: string) => {
-      received += chunk.length;
-      if (received <= MAX_ANSWER_CHARS || settled) return;
-      fail(new McpError(ErrorCode.InternalError, `the edge's answer passed ${MAX_ANSWER_CHARS / 1_048_576} MiB: refused (a device that sends this much is broken or compromised)`));
-      res.destroy();
-    });
-    res.on('error', (error) => lost(() => describeNetworkError(error)));
-    // A close before the end (the edge died, the connection dropped): no answer will come.
-    res.on('close', () => lost(() => 'the edge closed the connection'));
-    if (status < 200 || status >= 300) {
-      let text = '';
-      res.on('data', (chunk: string) => { if (text.length < MAX_ERROR_BODY) text += chunk; });
-      res.on('end', () => fail(new HttpStatusError(status, errorText(status, text))));
+      return settle(() => answered(result.content === undefined ? { ...result, content: [] } : result));
+    }
+    if (m.method === 'notifications/progress' && m.params?.progressToken === call.id && call.onprogress) {
+      onProgress();
+      const { progressToken: _token, ...progress } = m.params;
+      call.onprogress(progress as ProgressParams);
       return;
     }
-    if (type.startsWith('text/event-stream')) {
-      const parser = createSseParser((event) => {
-        if (event.event !== 'message' || event.data === '') return;
-        let message: unknown;
-        try {
-          message = JSON.parse(event.data);
-        } catch {
-          return fail(new McpError(ErrorCode.ParseError, 'the edge sent an SSE event that is not JSON'));
-        }
-        onMessage(message);
-      });
-      res.on('data', (chunk: string) => parser.push(chunk));
-      res.on('end', () => {
-        parser.end();
-        lost(() => 'the edge ended its stream without an answer');
-      });
-      return;
-    }
+    if (m.method === 'notifications/message') void call.notify?.({ method: m.method, ...(m.params ? { params: m.params } : {}) }).catch(() => {});
+    // Requests from the edge (sampling, elicitation) and other notifications: our edge sends none.
+  };
+  // Errors are built only while the call is open: every call's stream ends and closes after its answer.
+  const lost = (detail: () => string) => {
+    if (!settled) fail(stopped() ?? new ConnectionLostError(detail()));
+  };
+  let received = 0;
+  res.on('data', (chunk: string) => {
+    received += chunk.length;
+    if (received <= MAX_ANSWER_CHARS || settled) return;
+    fail(new McpError(ErrorCode.InternalError, `the edge's answer passed ${MAX_ANSWER_CHARS / 1_048_576} MiB: refused (a device that sends this much is broken or compromised)`));
+    res.destroy();
+  });
+  res.on('error', (error) => lost(() => describeNetworkError(error)));
+  // A close before the end (the edge died, the connection dropped): no answer will come.
+  res.on('close', () => lost(() => 'the edge closed the connection'));
+  if (status < 200 || status >= 300) {
     let text = '';
-    res.on('data', (chunk: string) => { text += chunk; });
-    res.on('end', () => {
-      if (!type.startsWith('application/json')) return fail(new ConnectionLostError(`unexpected answer: HTTP ${status} ${type || 'without a content type'}`));
+    res.on('data', (chunk: string) => { if (text.length < MAX_ERROR_BODY) text += chunk; });
+    res.on('end', () => fail(new HttpStatusError(status, errorText(status, text))));
+    return;
+  }
+  if (type.startsWith('text/event-stream')) {
+    const parser = createSseParser((event) => {
+      if (event.event !== 'message' || event.data === '') return;
+      let message: unknown;
       try {
-        onMessage(JSON.parse(text));
+        message = JSON.parse(event.data);
       } catch {
-        return fail(new McpError(ErrorCode.ParseError, 'the edge answered JSON that does not parse'));
+        return fail(new McpError(ErrorCode.ParseError, 'the edge sent an SSE event that is not JSON'));
       }
-      if (!settled) fail(new McpError(ErrorCode.InternalError, 'the edge answered without a response to the call'));
+      onMessage(message);
     });
+    res.on('data', (chunk: string) => parser.push(chunk));
+    res.on('end', () => {
+      parser.end();
+      lost(() => 'the edge ended its stream without an answer');
+    });
+    return;
+  }
+  let text = '';
+  res.on('data', (chunk: string) => { text += chunk; });
+  res.on('end', () => {
+    if (!type.startsWith('application/json')) return fail(new ConnectionLostError(`unexpected answer: HTTP ${status} ${type || 'without a content type'}`));
+    try {
+      onMessage(JSON.parse(text));
+    } catch {
+      return fail(new McpError(ErrorCode.ParseError, 'the edge answered JSON that does not parse'));
+    }
+    if (!settled) fail(new McpError(ErrorCode.InternalError, 'the edge answered without a response to the call'));
   });
 }
 

@@ -39,6 +39,8 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
   let callCount = 0;
   const idle: PooledClient[] = [];
   const state: UpstreamStatus = { name: spec.name, kind: spec.kind, status: 'unknown', in_flight: 0, queued: 0 };
+  // When a call last succeeded (epoch ms), turned into state.last_seen only when the status is read.
+  let answeredAt: number | undefined;
   let toolsAt = 0;
   let tools: Tool[] = [];
   let attempt = 0;
@@ -196,7 +198,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
         signal, timeout: spec.callTimeoutMs, resetTimeoutOnProgress: true, ...(options.onprogress ? { onprogress: options.onprogress } : {}),
       }), options) as Promise<CallToolResult>;
     }
-    await ensureUp();
+    if (state.status !== 'up') await ensureUp();
     const release = await limiter.acquire(options.signal);
     state.in_flight += 1;
     try {
@@ -205,7 +207,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
         ...(options.onprogress ? { onprogress: options.onprogress } : {}),
         ...(options.forward?.notify ? { notify: (n: { method: string; params?: Record<string, unknown> }) => options.forward!.notify!(n) } : {}),
       });
-      state.last_seen = new Date().toISOString();
+      answeredAt = Date.now();
       return result;
     } catch (error) {
       // A stateless edge refusing one request (413 too large, 400) is answering: it stays up. (Over the SDK
@@ -238,7 +240,10 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
     name: spec.name,
     kind: spec.kind,
     spec,
-    status: (): UpstreamStatus => ({ ...state, queued: limiter.queued }),
+    status: (): UpstreamStatus => {
+      if (answeredAt !== undefined && (state.last_seen === undefined || Date.parse(state.last_seen) < answeredAt)) state.last_seen = new Date(answeredAt).toISOString();
+      return { ...state, queued: limiter.queued };
+    },
     /** The tools a `kind: mcp` upstream listed at its last refresh. */
     tools: (): Tool[] => tools,
     request,
