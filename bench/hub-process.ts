@@ -149,6 +149,29 @@ export async function startHubProcess(inventory: string, devices: number, nodeFl
   return hub;
 }
 
+/** bench/reference-proxy.mjs in front of one edge: the cost of a bare Node hop, measured beside the hub. */
+export async function startReferenceProxy(edge: EdgeEndpoint): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(root, 'bench', 'reference-proxy.mjs')], {
+    env: { ...process.env, PORT: String(port), EDGE_URL: edge.spec.url, EDGE_AUTH: edge.spec.headers.authorization ?? '' }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  for (const deadline = performance.now() + 10_000; !stderr.includes('listening'); await sleep(20)) {
+    if (performance.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error(`the reference proxy did not start:\n${stderr}`);
+    }
+  }
+  return { url: `http://127.0.0.1:${port}/mcp`, stop };
+}
+
 /** SIGINT (the hub closes sessions and upstreams, then exits), SIGKILL after 10 s. */
 export async function stopHubProcess(hub: HubProcess): Promise<void> {
   if (hub.child.exitCode !== null || hub.child.signalCode !== null) return;

@@ -55,14 +55,19 @@ export function renderMarkdown(j: HubResults): string {
     ...(disturbed(j).length > 0 ? [`**Disturbed by load:** ${disturbed(j).join(', ')} — on ${m.cores} cores. Other helpers' tests and benchmarks shared the machine; absolute times are inflated for the hub, the edges and Ansible alike, and a single-threaded hub gets a small share of the CPU (see "Where the hub's time goes"). Each baseline ran interleaved with its lanmcp series, so the ratios compare like with like.`, ''] : []),
     '| series | lanmcp p50 / p99 | baseline (p50) | Ansible / hub |',
     '|---|---|---|---|',
-    `| run_command true through the hub (${o.calls_each} calls, interleaved) | ${o.through_hub.p50_ms} / ${o.through_hub.p99_ms} ms | straight to the edge ${o.straight_to_edge.p50_ms} / ${o.straight_to_edge.p99_ms} ms; **added p50 ${o.added_p50_ms} ms** | |`,
+    `| run_command true through a fresh hub, SDK client (${o.calls_each} calls, interleaved) | ${o.through_hub.p50_ms} / ${o.through_hub.p99_ms} ms | straight to the edge ${o.straight_to_edge.p50_ms} / ${o.straight_to_edge.p99_ms} ms; **added p50 ${o.added_p50_ms} ms** | |`,
+    ...(['cold', 'warm'] as const).map((stage) => {
+      const l = o.lean_client[stage];
+      const what = stage === 'cold' ? 'a fresh hub' : `the hub after ${o.lean_client.warm.warm_up_calls} more calls (warm)`;
+      return `| run_command true through ${what}, lean client | ${l.through_hub.p50_ms} / ${l.through_hub.p99_ms} ms | straight to the edge ${l.straight_to_edge.p50_ms} / ${l.straight_to_edge.p99_ms} ms; **added p50 ${l.hub.added_p50_ms} ms** (a bare Node hop, bench/reference-proxy.mjs: +${l.reference_proxy.added_p50_ms} ms) | |`;
+    }),
     ...fanoutRows(j.fanout_20),
     ...(j.fanout_50 ? fanoutRows(j.fanout_50) : []),
     `| throughput: ${t.clients} clients × run_command true on ${t.devices} devices, ${t.duration_s} s | ${t.latency.p50_ms} / ${t.latency.p99_ms} ms; **${t.calls_per_s} calls/s, ${t.errors} errors** | straight to the edges: ${d ? `${d.calls_per_s} calls/s, p50 ${d.latency.p50_ms} ms, ${d.errors} errors` : '—'} | |`,
     '',
     '## Where the hub\'s time goes',
     '',
-    `Overhead series: the hub's /metrics histogram puts ${o.hub_internals.hub_seen_mean_ms} ms (mean) between its tool handler and the edge's answer, against ${o.straight_to_edge.mean_ms} ms for the direct call: the handler path adds ${o.hub_internals.handler_over_direct_mean_ms} ms, the front (HTTP server, auth, session, JSON-RPC to the client) ${o.hub_internals.front_over_handler_mean_ms} ms. The hub process used ${o.hub_internals.hub_cpu_ms_per_call} ms of CPU per call.`,
+    `Overhead series: the hub's /metrics histogram puts ${o.hub_internals.hub_seen_mean_ms} ms (mean) between its tool handler and the edge's answer, against ${o.lean_client.cold.straight_to_edge.mean_ms} ms for a lean call straight to the edge: the handler path adds ${o.hub_internals.handler_over_direct_mean_ms} ms. The hub process used ${o.hub_internals.hub_cpu_ms_per_call} ms of CPU per call cold, ${o.lean_client.warm.hub_cpu_ms_per_call} ms warm. The lean client is one keep-alive POST on node:http and the same on both sides of each difference; the reference proxy shows what the extra hop alone costs on this machine.`,
     '',
     `CPU profile of a second hub process serving ${p.calls} sequential calls (\`--cpu-prof\`, a sample every ${p.sampling_interval_us} µs, only while the calls ran; ${p.samples_in_window} samples). That process used ${p.cpu_ms_per_call_measured} ms of CPU per call (/proc); each part below is its share of the busy samples applied to that figure.`,
     '',
