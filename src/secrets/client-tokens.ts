@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { LanmcpError } from '../shared/errors.js';
 
@@ -42,18 +42,18 @@ export function tokenFingerprint(sha256: string): string {
  */
 export function createClientTokenStore(stateDir: string, now: () => Date = () => new Date()) {
   const file = join(stateDir, 'clients.json');
-  // The records of the file as last read, with each hash as bytes for the constant-time compare.
-  let cache: { stamp: string; records: ClientTokenRecord[]; hashes: Buffer[] } | undefined;
+  // The records of the file as last read, with what verify needs of them precomputed: each hash as bytes
+  // for the constant-time compare, and when each was last used as a number.
+  let cache: Loaded | undefined;
 
   function load(): ClientTokenRecord[] {
-    return loadWithHashes().records;
+    return loadChecked().records;
   }
 
-  function loadWithHashes(): { records: ClientTokenRecord[]; hashes: Buffer[] } {
+  function loadChecked(): Loaded {
     const stamp = fileStamp(file);
-    if (cache && cache.stamp === stamp) return cache;
-    const records = stamp === 'absent' ? [] : parseClientsFile(readFileSync(file, 'utf8'), file);
-    cache = { stamp, records, hashes: records.map((r) => Buffer.from(r.sha256, 'hex')) };
+    if (cache && sameStamp(cache.stamp, stamp)) return cache;
+    cache = loaded(stamp, stamp === undefined ? [] : parseClientsFile(readFileSync(file, 'utf8'), file));
     return cache;
   }
 
@@ -63,7 +63,7 @@ export function createClientTokenStore(stateDir: string, now: () => Date = () =>
     writeFileSync(temp, `${JSON.stringify({ version: 1, tokens: records }, null, 2)}\n`, { mode: 0o600 });
     chmodSync(temp, 0o600);
     renameSync(temp, file);
-    cache = { stamp: fileStamp(file), records, hashes: records.map((r) => Buffer.from(r.sha256, 'hex')) };
+    cache = loaded(fileStamp(file), records);
   }
 
   return {
@@ -95,19 +95,16 @@ export function createClientTokenStore(stateDir: string, now: () => Date = () =>
     /** The name of the token that matches, compared in constant time against every record; undefined otherwise. */
     verify(token: string): string | undefined {
       const presented = createHash('sha256').update(token).digest();
-      const { records, hashes } = loadWithHashes();
-      let match: ClientTokenRecord | undefined;
-      records.forEach((record, i) => {
-        if (timingSafeEqual(hashes[i]!, presented) && !match) match = record;
-      });
-      if (match) touch(records, match);
-      return match?.name;
+      const { records, hashes, usedAtMs } = loadChecked();
+      let match = -1;
+      for (let i = 0; i < records.length; i++) if (timingSafeEqual(hashes[i]!, presented) && match < 0) match = i;
+      if (match < 0) return undefined;
+      if (now().getTime() - usedAtMs[match]! >= LAST_USED_RESOLUTION_MS) touch(records, records[match]!);
+      return records[match]!.name;
     },
   };
 
   function touch(records: ClientTokenRecord[], record: ClientTokenRecord): void {
-    const last = record.last_used ? Date.parse(record.last_used) : 0;
-    if (now().getTime() - last < LAST_USED_RESOLUTION_MS) return;
     const name = record.name;
     try {
       save(records.map((r) => (r.name === name ? { ...r, last_used: now().toISOString() } : r)));
@@ -119,9 +116,25 @@ export function createClientTokenStore(stateDir: string, now: () => Date = () =>
 
 export type ClientTokenStore = ReturnType<typeof createClientTokenStore>;
 
-function fileStamp(file: string): string {
-  const s = statSync(file, { throwIfNoEntry: false });
-  return s ? `${s.mtimeMs}:${s.size}:${s.ino}` : 'absent';
+interface Loaded {
+  stamp: Stats | undefined;
+  records: ClientTokenRecord[];
+  hashes: Buffer[];
+  usedAtMs: number[];
+}
+
+function loaded(stamp: Stats | undefined, records: ClientTokenRecord[]): Loaded {
+  return { stamp, records, hashes: records.map((r) => Buffer.from(r.sha256, 'hex')), usedAtMs: records.map((r) => (r.last_used ? Date.parse(r.last_used) || 0 : 0)) };
+}
+
+/** The file's identity and version (undefined: absent): a token revoked by another process shows as a change. */
+function fileStamp(file: string): Stats | undefined {
+  return statSync(file, { throwIfNoEntry: false });
+}
+
+function sameStamp(a: Stats | undefined, b: Stats | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino;
 }
 
 /** Strict reading: a hand-edited file with a bad entry is an error naming the entry, never a silently open hub. */
