@@ -1,7 +1,6 @@
-import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, RequestListener, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Device } from '../inventory/types.js';
 import { LANMCP_VERSION } from '../shared/version.js';
 import { createAuditLog } from './audit.js';
@@ -48,7 +47,7 @@ export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 declare module 'fastify' {
   interface FastifyInstance {
     /** `fastLane.served`: requests the fast lane answered (mcp-fast-lane.ts), the rest went through Fastify. */
-    hub: { runtime: HubRuntime; sessions: SessionRegistry; fastLane: { served: number } };
+    hub: { runtime: HubRuntime; sessions: SessionRegistry; fastLane: FastLaneState };
   }
 }
 
@@ -69,30 +68,32 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+/** Whether the fast lane takes requests (not once the hub is closing), and how many it answered. */
+export interface FastLaneState { open: boolean; served: number }
+
 /**
- * The node server Fastify runs on (its serverFactory): https with `hub.tls`, which every route and hook
- * uses as an http.Server. Fastify sets its timeouts only on servers it makes itself, so they are set here.
+ * Puts the fast lane in front of Fastify's request listener on the server Fastify made. (Not through
+ * Fastify's serverFactory: with one, Fastify binds a single address where `localhost` should give both
+ * 127.0.0.1 and ::1.) A second server Fastify opens for another address of the same name keeps
+ * Fastify's listener alone, which serves the same requests a little slower.
  */
-function createListener(tls: HubTls | undefined, settings: FastifyServerOptions, listener: RequestListener): HttpServer {
-  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as HttpServer : createHttpServer(listener);
-  server.keepAliveTimeout = settings.keepAliveTimeout ?? 72_000;
-  server.requestTimeout = settings.requestTimeout ?? 0;
-  server.setTimeout(settings.connectionTimeout ?? 0);
-  return server;
+function putInFront(server: HttpServer, lane: FastLane, state: FastLaneState): void {
+  const [fastify, ...others] = server.listeners('request') as RequestListener[];
+  if (!fastify || others.length > 0) throw new Error(`the hub expected one request listener on its server, found ${others.length + (fastify ? 1 : 0)}`);
+  server.removeListener('request', fastify);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (state.open && lane(req, res)) state.served += 1;
+    else fastify(req, res);
+  });
 }
 
 export function buildHub(options: HubOptions): FastifyInstance {
   if (options.tls) checkHubTls(options.tls);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  // The fast lane (mcp-fast-lane.ts) sees each request first; it exists once the session registry does.
-  let fastLane: FastLane | undefined;
-  const laneCount = { served: 0 };
+  // With TLS the server is an https.Server, which every route and hook here uses as an http.Server.
   const app = Fastify({
     logger: false, bodyLimit, forceCloseConnections: true, clientErrorHandler: answerClientError,
-    serverFactory: (handler, settings) => createListener(options.tls, settings, (req, res) => {
-      if (fastLane?.(req, res)) laneCount.served += 1;
-      else handler(req, res);
-    }),
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   const metrics = createMetrics();
   const runtime = createHubRuntime({
@@ -101,6 +102,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
     audit: createAuditLog(options.auditLog, options.onAuditError), metrics,
   });
   const sessions = createSessionRegistry(runtime, { ...DEFAULT_SESSION_LIMITS, ...options.sessions });
+  const laneCount: FastLaneState = { open: true, served: 0 };
   app.decorate('hub', { runtime, sessions, fastLane: laneCount });
 
   // Only JSON bodies (415 otherwise); parse errors are answered by the route as JSON-RPC -32700.
@@ -120,7 +122,9 @@ export function buildHub(options: HubOptions): FastifyInstance {
   const limiter = createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
   const checkClient = createClientCheck(options.allowedHosts, options.auth, limiter);
   const guard = createGuard(checkClient);
-  fastLane = createMcpFastLane(runtime, sessions, checkClient, bodyLimit);
+  putInFront(app.server, createMcpFastLane(runtime, sessions, checkClient, bodyLimit), laneCount);
+  // Once the hub starts closing, Fastify answers every request (503 and Connection: close).
+  app.addHook('preClose', async () => { laneCount.open = false; });
   app.register(async (protectedRoutes) => {
     protectedRoutes.addHook('onRequest', guard);
     registerMcpRoutes(protectedRoutes, runtime, sessions);

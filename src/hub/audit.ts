@@ -70,12 +70,13 @@ export function commandOf(args: Record<string, unknown>): string | undefined {
 
 /**
  * Appends entries to the audit file (0600, folder 0700), opened once. `record` takes the entry as a
- * function and builds and writes it after the current turn of the event loop, once the caller's answer is
- * on its way: redaction, serialization and the write are then no part of the call's latency. The entries
- * of one turn go out as one append from the event loop itself: a small write to a local file costs less
- * than handing it to the thread pool (a wake-up of a worker, then of the event loop for its completion),
- * and an entry is in the file before the next request is read, so a hub that dies loses none it answered.
- * `flush` and `close` write what is still pending first, so nothing is lost or reordered.
+ * function and builds and writes it at the end of the current turn of the event loop (setImmediate), once
+ * the caller's answer is on its way: redaction, serialization and the write are then no part of the call's
+ * latency. The entries of one turn go out as one append from the event loop itself: a small write to a
+ * local file costs less than handing it to the thread pool (a wake-up of a worker, then of the event loop
+ * for its completion), and nothing waits in memory longer than that turn. `flush` and `close` write what is
+ * still pending first, so nothing is lost or reordered. An entry recorded after `close` (a call cancelled
+ * by the hub's close that ends later) opens the file again: losing it would be worse.
  */
 export function createAuditLog(file: string | undefined, onError: (error: unknown) => void = () => {}) {
   let fd: number | undefined;

@@ -28,7 +28,8 @@ export interface ClientRefusal { status: 401 | 403 | 429; message: string; heade
 /**
  * The checks every protected request passes, in order: Host/Origin (403), bearer token (401, with a
  * WWW-Authenticate challenge and no OAuth discovery), per-token rate limit (429 + Retry-After). Gives the
- * client token's name, or the refusal. Pure but for taking one request from the token's budget.
+ * client token's name, or the refusal. Takes one request from the token's budget when it passes (and the
+ token store may note when the token was last used).
  */
 export function createClientCheck(allowedHosts: readonly string[], auth: ClientAuth, limiter: ReturnType<typeof createRateLimiter>) {
   return function checkClient(headers: IncomingHttpHeaders): { name: string } | ClientRefusal {

@@ -3,7 +3,8 @@
 // chain, router and body parser were, after the SDK's Protocol, the largest part of what the hub added to a
 // call that is otherwise all network. What is served here is what the `POST /mcp` route would do (both
 // call serveSessionPost); any request this lane does not take goes to Fastify untouched, so every refusal
-// (403, 401, 429, 413, 415) and every other route keeps one implementation.
+// (403, 401, 429, 413, 415) and every other route keeps one implementation. Once the hub is closing, the
+// lane takes nothing (app.ts), so Fastify answers 503 with Connection: close.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientCheck } from './auth.js';
 import { INVALID_JSON, serveSessionPost } from './mcp-route.js';
@@ -26,8 +27,14 @@ export function createMcpFastLane(runtime: HubRuntime, sessions: SessionRegistry
     const length = headers['content-length'];
     if (length === undefined || !DIGITS.test(length) || Number(length) > bodyLimit || headers['transfer-encoding'] !== undefined) return false;
     // Refused clients are answered by Fastify's guard, which runs the same check (a refused request took
-    // nothing from the rate budget, so it is refused there again).
-    const checked = checkClient(headers);
+    // nothing from the rate budget, so it is refused there again). So is a check that throws (an unreadable
+    // or hand-broken clients.json): there it is a 500 for that request, here it would end the process.
+    let checked: ReturnType<ClientCheck>;
+    try {
+      checked = checkClient(headers);
+    } catch {
+      return false;
+    }
     if ('status' in checked) return false;
     readBody(req, Number(length), (text) => {
       let body: unknown;

@@ -107,7 +107,7 @@ async function runEverywhere(runtime: HubRuntime, hosts: string[], commandArgs: 
   } finally {
     process.off('SIGINT', cancel);
     await runtime.close();
-    // Flushes and closes the audit file: an exec run must not leave its stream open.
+    // Writes what is pending and closes the audit file: an exec run must not leave it open.
     await runtime.audit.close();
   }
 }

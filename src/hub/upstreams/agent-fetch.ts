@@ -49,6 +49,8 @@ function targetCache() {
     if (!target) {
       const url = new URL(href);
       target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: `${url.pathname}${url.search}` };
+      // Credentials in the URL (`http://user:pass@host/mcp`) are sent as Basic auth, as http.request(url) does.
+      if (url.username || url.password) target.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
       // An upstream uses one or two URLs; a bound keeps a caller with changing URLs from growing this.
       if (byHref.size >= 32) byHref.clear();
       byHref.set(href, target);

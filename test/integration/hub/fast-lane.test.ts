@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,10 +33,12 @@ function send(port: number, headers: Record<string, string>, body: string, chunk
   });
 }
 
-async function listeningHub(options: { bodyLimit?: number; burst?: number } = {}) {
-  const tokens = createClientTokenStore(mkdtempSync(join(tmpdir(), 'lanmcp-fast-lane-')));
+async function listeningHub(options: { bodyLimit?: number; burst?: number; beforeListen?: (hub: FastifyInstance) => void } = {}) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'lanmcp-fast-lane-'));
+  const tokens = createClientTokenStore(stateDir);
   const token = tokens.create('laptop');
   app = buildHub({ specs: [], auth: tokens, allowedHosts: ['127.0.0.1'], ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), rateLimit: { burst: options.burst ?? 100, perSecond: 0.001 } });
+  options.beforeListen?.(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   const base = { host: `127.0.0.1:${port}`, authorization: `Bearer ${token}`, accept: ACCEPT, 'content-type': 'application/json' };
@@ -43,7 +46,8 @@ async function listeningHub(options: { bodyLimit?: number; burst?: number } = {}
   const sessionId = init.headers['mcp-session-id'] as string;
   expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
   const inSession = { ...base, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
-  return { port, inSession, laneServed: () => app!.hub.fastLane.served };
+  const lane = app.hub.fastLane;
+  return { port, inSession, stateDir, laneServed: () => lane.served };
 }
 
 describe('the fast lane for POSTs within a session', () => {
@@ -94,11 +98,49 @@ describe('the fast lane for POSTs within a session', () => {
     expect(laneServed()).toBe(before + 1);
   });
 
+  it('a token store that cannot be read is a 500 for that request, from Fastify, and the hub keeps serving', async () => {
+    const { port, inSession, stateDir, laneServed } = await listeningHub();
+    const ping = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' });
+    const good = readFileSync(join(stateDir, 'clients.json'), 'utf8');
+    writeFileSync(join(stateDir, 'clients.json'), '{"tokens": [ broken');
+    const before = laneServed();
+    const broken = await send(port, inSession, ping);
+    expect([broken.status, JSON.parse(broken.body).error.message]).toEqual([500, expect.stringContaining('clients.json is not valid JSON')]);
+    expect(laneServed()).toBe(before);
+    writeFileSync(join(stateDir, 'clients.json'), good);
+    expect(JSON.parse((await send(port, inSession, ping)).body)).toEqual({ jsonrpc: '2.0', id: 9, result: {} });
+    expect(laneServed()).toBe(before + 1);
+  });
+
   it('leaves a chunked body (no Content-Length) to Fastify, which reads and answers it', async () => {
     const { port, inSession, laneServed } = await listeningHub();
     const before = laneServed();
     const answer = await send(port, inSession, JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'ping' }), true);
     expect(JSON.parse(answer.body)).toEqual({ jsonrpc: '2.0', id: 7, result: {} });
+    expect(laneServed()).toBe(before);
+  });
+});
+
+describe('the listener the lane sits on', () => {
+  it('is still one Fastify listens with: `localhost` binds every address it names', async () => {
+    const tokens = createClientTokenStore(mkdtempSync(join(tmpdir(), 'lanmcp-fast-lane-')));
+    tokens.create('laptop');
+    app = buildHub({ specs: [], auth: tokens, allowedHosts: ['localhost'] });
+    await app.listen({ host: 'localhost', port: 0 });
+    const families = new Set((await lookup('localhost', { all: true })).map((a) => a.family));
+    expect(new Set(app.addresses().map((a) => (a.family === 'IPv6' ? 6 : 4)))).toEqual(families);
+  });
+
+  it('takes nothing once the hub is closing: Fastify answers 503 and closes the connection', async () => {
+    let whileClosing = async () => {};
+    // Added after the hub's own preClose hook, so it runs once the lane is shut, while the server still accepts.
+    const { port, inSession, laneServed } = await listeningHub({ beforeListen: (hub) => hub.addHook('preClose', () => whileClosing()) });
+    const before = laneServed();
+    let during: Answer | undefined;
+    whileClosing = async () => { during = await send(port, inSession, JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'ping' })); };
+    await app!.close();
+    app = undefined;
+    expect([during?.status, during?.headers.connection]).toEqual([503, 'close']);
     expect(laneServed()).toBe(before);
   });
 });

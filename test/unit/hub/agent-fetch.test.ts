@@ -15,6 +15,7 @@ async function start(resetWhen: (requestIndex: number, socketRequestIndex: numbe
     perSocket.set(req.socket, onSocket);
     seen.push(`${req.method} ${req.url}`);
     if (resetWhen(seen.length, onSocket)) return void req.socket.resetAndDestroy();
+    if (req.headers.authorization) seen.push(`authorization: ${req.headers.authorization}`);
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'x-multi': ['a', 'b'] }).end(JSON.stringify({ n: seen.length, body })));
@@ -31,6 +32,16 @@ describe('agent fetch', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-multi')).toBe('a, b');
     expect(await response.json()).toEqual({ n: 1, body: '{"x":1}' });
+    net.close();
+  });
+
+  it('sends credentials in the URL as Basic auth, percent-decoded, and the path with its query', async () => {
+    const { url, seen } = await start(() => false);
+    const net = createAgentFetch();
+    const withUser = url.replace('http://', 'http://ha%20user:p%40ss@');
+    const res = await net.request(`${withUser}?x=1`, { method: 'POST', body: '' });
+    res.resume();
+    expect(seen).toEqual(['POST /mcp?x=1', `authorization: Basic ${Buffer.from('ha user:p@ss').toString('base64')}`]);
     net.close();
   });
 

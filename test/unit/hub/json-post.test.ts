@@ -88,9 +88,18 @@ describe('POST in a session, answered as one JSON body', () => {
 
 describe('tools/call on the JSON path', () => {
   const call = (id: number, params: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', params });
+  /** Counts the calls that reach the session's SDK server (its Protocol's handler map: SDK internals, test only). */
+  const countSdkCalls = (id: string) => {
+    const server = app!.hub.sessions.get(id, 'laptop')!.server as unknown as { _requestHandlers: Map<string, (...args: unknown[]) => unknown> };
+    const original = server._requestHandlers.get('tools/call')!;
+    const counter = { calls: 0 };
+    server._requestHandlers.set('tools/call', (...args) => { counter.calls += 1; return original(...args); });
+    return counter;
+  };
 
   it('a plain call is answered by the hub itself, alone or in a batch, in a session and stateless', async () => {
-    const { post, stateless } = await session();
+    const { id, post, stateless } = await session();
+    const sdk = countSdkCalls(id);
     const one = await post(call(1, { name: 'network_resources', arguments: {} }));
     expect(one.json()).toMatchObject({ jsonrpc: '2.0', id: 1, result: { structuredContent: { devices: [] } } });
     const batch = (await post([call(2, { name: 'network_resources' }), ping(3)])).json() as Array<{ id: number; result: Record<string, unknown> }>;
@@ -99,16 +108,19 @@ describe('tools/call on the JSON path', () => {
     expect((await stateless(call(4, { name: 'network_resources' }))).json()).toMatchObject({ id: 4, result: { structuredContent: { devices: [] } } });
     // An unknown tool is the agent's error to read, not a protocol error.
     expect((await post(call(5, { name: 'no_such_tool', arguments: {} }))).json()).toMatchObject({ id: 5, result: { isError: true, content: [{ text: expect.stringMatching(/unknown tool "no_such_tool"/) }] } });
+    expect(sdk.calls).toBe(0);
   });
 
   it("anything but a plain call goes to the SDK's server and gets its answer: a bad name or arguments is its schema error", async () => {
-    const { post } = await session();
+    const { id: sessionId, post } = await session();
+    const sdk = countSdkCalls(sessionId);
     for (const [id, params, field] of [[1, { name: 5 }, 'name'], [2, { name: 'network_resources', arguments: ['x'] }, 'arguments'], [3, {}, 'name']] as const) {
       const answer = (await post(call(id, params))).json() as { id: number; error?: { code: number; message: string } };
       expect(answer).toMatchObject({ id, error: { code: -32603, message: expect.stringContaining(`"${field}"`) } });
     }
     const withMeta = await post(call(4, { name: 'network_resources', _meta: { trace: 'x' } }));
     expect(withMeta.json()).toMatchObject({ id: 4, result: { structuredContent: { devices: [] } } });
+    expect(sdk.calls).toBe(4);
   });
 });
 

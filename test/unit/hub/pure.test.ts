@@ -101,6 +101,31 @@ describe('audit file', () => {
   });
 });
 
+describe('audit file: deferred entries', () => {
+  it('record builds the entry after this turn, in order with write; a builder that throws is reported and loses only its own line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lanmcp-audit-')), 'audit.jsonl');
+    const errors: unknown[] = [];
+    const log = createAuditLog(file, (error) => errors.push(error));
+    const entry = { time: 't', token: 'laptop', tool: 'run_command', devices: ['pi'], args: {}, outcome: 'ok' as const, duration_ms: 1 };
+    let built = 0;
+    log.record(() => { built += 1; return { ...entry, tool: 'first' }; });
+    log.record(() => { throw new Error('broken builder'); });
+    log.record(() => ({ ...entry, tool: 'second' }));
+    expect(built).toBe(0);
+    // write drains what was recorded before it, so the file keeps the order of the calls.
+    log.write({ ...entry, tool: 'third' });
+    expect(built).toBe(1);
+    log.record(() => ({ ...entry, tool: 'fourth' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).tool)).toEqual(['first', 'second', 'third', 'fourth']);
+    expect(errors).toEqual([expect.objectContaining({ message: 'broken builder' })]);
+    log.record(() => ({ ...entry, tool: 'fifth' }));
+    await log.flush();
+    expect(readFileSync(file, 'utf8').trim().split('\n').at(-1)).toContain('"fifth"');
+    await log.close();
+  });
+});
+
 describe('limits and backoff', () => {
   it('rate limiter: burst, then one per refill interval, per key', () => {
     let t = 0;
