@@ -21,22 +21,19 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
 }
 
 /**
- * Answers 413 and closes the connection, but only once the client has sent its whole body (read and dropped,
- * up to a bound): answering while the client still writes makes the close reset the socket, and the client
- * would see a reset instead of the 413 (found by the lab fuzz run). Past the bound, or after 10 s, the socket
- * is closed without an answer: that client is not sending a request any more.
+ * Calls `answer` once the client has sent its whole body (read and dropped, up to `bound` bytes): answering
+ * while the client still writes makes the close that follows reset the socket, and the client would see a
+ * reset instead of the answer (found by the lab fuzz run). Past the bound, or after 10 s, the socket is
+ * closed without an answer: that client is not sending a request any more.
  */
-export function rejectTooLarge(req: IncomingMessage, res: ServerResponse, body: string): void {
-  const bound = 64 * 1_048_576;
+export function answerAfterBody(req: IncomingMessage, res: ServerResponse, bound: number, answer: () => void): void {
   let drained = 0;
-  const answer = () => {
-    clearTimeout(timer);
-    if (res.headersSent || res.destroyed) return;
-    res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
-    res.end(body);
-  };
   const timer = setTimeout(() => req.socket.destroy(), 10_000).unref();
-  if (req.complete) return answer();
+  const done = () => {
+    clearTimeout(timer);
+    if (!res.headersSent && !res.destroyed) answer();
+  };
+  if (req.complete) return done();
   req.on('data', (chunk: Buffer) => {
     drained += chunk.length;
     if (drained > bound) {
@@ -44,6 +41,14 @@ export function rejectTooLarge(req: IncomingMessage, res: ServerResponse, body: 
       req.socket.destroy();
     }
   });
-  req.on('end', answer);
+  req.on('end', done);
   req.resume();
+}
+
+/** 413 once the client's body is in (see answerAfterBody), then the connection closes. */
+export function rejectTooLarge(req: IncomingMessage, res: ServerResponse, body: string): void {
+  answerAfterBody(req, res, 64 * 1_048_576, () => {
+    res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    res.end(body);
+  });
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { EdgeConfig } from './config.js';
 import type { Edge } from './edge.js';
-import { readBody, rejectTooLarge } from './http-body.js';
+import { answerAfterBody, readBody, rejectTooLarge } from './http-body.js';
 import { acceptsBoth, checkHostAndOrigin, isJsonContentType, tokenMatches } from './http-rules.js';
 import {
   INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, SUPPORTED_PROTOCOL_VERSIONS, classifyMessage, errorResponse,
@@ -45,11 +45,18 @@ export function createEdgeHttpServer(edge: Edge, config: EdgeConfig, options: Ed
     if (path === '/healthz') {
       return send(res, req.method === 'GET' || req.method === 'HEAD' ? { status: 200, body: JSON.stringify({ ok: true, version: options.version }) } : { status: 405, body: '{"ok":false}' }, { allow: 'GET' });
     }
-    // A refusal before the body is read: Node then closes the connection rather than read the rest, so say
-    // so (Connection: close) or a keep-alive client reuses the socket and its next request meets a reset.
+    // A refusal comes before the body is read. A body no larger than a request may be is read and dropped
+    // first: answering while the client still writes makes the close reset the socket, and the client sees a
+    // reset instead of the refusal (the lab fuzz run found it). A larger announced body is not read: the
+    // refusal goes at once with Connection: close, as Node then closes the connection rather than read the
+    // rest, so a keep-alive client does not reuse a socket whose next request would meet a reset.
     const refuse = (reply: Parameters<typeof send>[1], headers?: Record<string, string>) => {
-      if (!req.complete) res.setHeader('connection', 'close');
-      return send(res, reply, headers);
+      const announced = Number(req.headers['content-length']);
+      if (req.complete || (Number.isFinite(announced) && announced > config.max_request_bytes)) {
+        if (!req.complete) res.setHeader('connection', 'close');
+        return send(res, reply, headers);
+      }
+      answerAfterBody(req, res, config.max_request_bytes, () => send(res, reply, headers));
     };
     if (path !== '/mcp') return refuse({ status: 404, body: JSON.stringify({ error: 'not found: the MCP endpoint is POST /mcp' }) });
     if (closing) return refuse(jsonRpcError(503, 'the edge is shutting down'));

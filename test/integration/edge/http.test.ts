@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -72,6 +72,36 @@ describe('edge HTTP rules', () => {
     const invalid = await rawRequest(port, { headers: MCP_HEADERS, body: '{"jsonrpc":"2.0","id":{}}' });
     expect([invalid.status, JSON.parse(invalid.body).error.code]).toEqual([400, -32600]);
     expect((await rawRequest(port, { method: 'POST', path: '/other', headers: MCP_HEADERS, body: initialize })).status).toBe(404);
+  });
+
+  it('a refusal waits for a body the client is still sending: no reset, and the connection stays usable', async () => {
+    const { port } = await start();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const body = rpc(3, 'tools/call', { name: 'run_command', arguments: { command: 'true', env: { K: 'v'.repeat(3000) } } });
+    // Sent in three parts 50 ms apart: the edge can refuse (wrong token) right after the headers.
+    const refused = await new Promise<{ status: number; sentAll: boolean }>((resolve, reject) => {
+      let sentAll = false;
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp', agent, headers: { ...MCP_HEADERS, authorization: 'Bearer wrong', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, sentAll }));
+      });
+      req.on('error', reject);
+      const third = Math.ceil(body.length / 3);
+      req.write(body.slice(0, third));
+      setTimeout(() => req.write(body.slice(third, 2 * third)), 50);
+      setTimeout(() => { sentAll = true; req.end(body.slice(2 * third)); }, 100);
+    });
+    expect(refused).toEqual({ status: 401, sentAll: true });
+    const next = await new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp', agent, headers: MCP_HEADERS }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+      });
+      req.on('error', reject);
+      req.end(initialize);
+    });
+    expect(next).toEqual({ status: 200, reused: true });
+    agent.destroy();
   });
 
   it('413 also for a body streamed without Content-Length', async () => {

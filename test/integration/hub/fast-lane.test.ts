@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -128,7 +129,7 @@ describe('the listener the lane sits on', () => {
     app = buildHub({ specs: [], auth: tokens, allowedHosts: ['localhost'] });
     await app.listen({ host: 'localhost', port: 0 });
     const families = new Set((await lookup('localhost', { all: true })).map((a) => a.family));
-    expect(new Set(app.addresses().map((a) => (a.family === 'IPv6' ? 6 : 4)))).toEqual(families);
+    expect(new Set(app.addresses().map((a) => ((a as AddressInfo).family === 'IPv6' ? 6 : 4)))).toEqual(families);
   });
 
   it('takes nothing once the hub is closing: Fastify answers 503 and closes the connection', async () => {
