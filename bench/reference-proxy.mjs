@@ -43,5 +43,4 @@ const server = http.createServer((req, res) => {
     }).end(body);
   });
 });
-process.on('SIGTERM', () => process.exit(0));
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stderr.write('reference proxy listening\n'));

@@ -45,11 +45,14 @@ async function serveRaw(reply: FastifyReply, work: () => Promise<void>): Promise
   try {
     await work();
   } catch (error) {
-    const raw = reply.raw;
-    if (raw.headersSent) return void raw.end();
-    raw.writeHead(500, { 'content-type': 'application/json' });
-    raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: `internal error: ${(error as Error).message}` }, id: null }));
+    answerInternalError(reply.raw, error);
   }
+}
+
+/** A failure while serving on the node response: 500 if nothing was sent yet, else the response just ends. */
+function answerInternalError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) return void res.end();
+  writeJsonRpcError(res, 500, -32603, `internal error: ${(error as Error).message}`);
 }
 
 /** A JSON-RPC error answered on the node response (the fast lane and hijacked routes have no Fastify reply). */
@@ -84,8 +87,7 @@ export async function serveSessionPost(runtime: HubRuntime, sessions: SessionReg
     if (!Array.isArray(checked)) return writeJsonRpcError(res, checked.status, checked.code, checked.message, { 'mcp-session-id': sessionId });
     session.transport.handleJson(req, res, checked);
   } catch (error) {
-    if (res.headersSent) return void res.end();
-    writeJsonRpcError(res, 500, -32603, `internal error: ${(error as Error).message}`);
+    answerInternalError(res, error);
   }
 }
 
