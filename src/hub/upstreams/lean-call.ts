@@ -1,6 +1,5 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { RawRequestInit } from './agent-fetch.js';
+import type { EdgeLink, Exchange, ExchangeHandlers } from './edge-link.js';
 import { describeNetworkError } from './errors.js';
 import { PinMismatchError } from './pinned-agent.js';
 import { createSseParser } from './sse-parser.js';
@@ -24,11 +23,10 @@ export interface LeanCall {
 }
 
 export interface LeanTarget {
-  url: URL;
   /** The edge's Authorization header (never logged). */
   headers: Record<string, string>;
   protocolVersion: string;
-  request(url: URL, init: RawRequestInit): Promise<IncomingMessage>;
+  link: Pick<EdgeLink, 'exchange'>;
 }
 
 /** The connection failed or ended before the edge answered: the caller marks the edge down with this message. */
@@ -70,14 +68,14 @@ export function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallTo
   const body = JSON.stringify({ jsonrpc: '2.0', id: call.id, method: 'tools/call', params });
   const headers = {
     ...target.headers, accept: 'application/json, text/event-stream', 'content-type': 'application/json',
-    'mcp-protocol-version': target.protocolVersion, 'content-length': String(Buffer.byteLength(body)),
+    'mcp-protocol-version': target.protocolVersion,
   };
-  // One promise, settled once: by the answer, a failure, or a stop. No AbortController: the request sent
-  // (a reset retry sends a second one) is destroyed directly; this path is what every edge call costs.
+  // One promise, settled once: by the answer, a failure, or a stop. No AbortController: the exchange is
+  // destroyed directly; this path is what every edge call costs.
   return new Promise<CallToolResult>((resolve, reject) => {
     let settled = false;
     let stopped: unknown;
-    let current: ClientRequest | undefined;
+    let exchange: Exchange | undefined;
     let timer: NodeJS.Timeout | undefined;
     const finish = (): boolean => {
       if (settled) return false;
@@ -95,7 +93,7 @@ export function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallTo
       if (settled) return;
       stopped = reason;
       failed(reason);
-      void sendCancelled(target, headers, call.id, why).finally(() => current?.destroy(reason instanceof Error ? reason : new Error(String(reason))));
+      void sendCancelled(target, headers, call.id, why).finally(() => exchange?.destroy());
     };
     const armTimeout = () => {
       clearTimeout(timer);
@@ -104,15 +102,8 @@ export function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallTo
     const onCallerAbort = () => stop(call.signal?.reason ?? new Error('cancelled'), String(call.signal?.reason ?? 'cancelled by the client'));
     call.signal?.addEventListener('abort', onCallerAbort, { once: true });
     armTimeout();
-    target.request(target.url, { method: 'POST', headers, body, onRequest: (req) => { current = req; } }).then(
-      // After a stop, whatever the request still does is nobody's concern: its answer is drained.
-      (res) => (settled ? void res.resume() : readAnswer(res, call, () => stopped, armTimeout, answered, failed)),
-      (error: unknown) => {
-        if (stopped !== undefined) return;
-        const cause = (error as { cause?: unknown }).cause;
-        failed(cause instanceof PinMismatchError ? cause : new ConnectionLostError(describeNetworkError(error)));
-      },
-    );
+    // After a stop, whatever the exchange still reads is nobody's concern: the reader ignores it.
+    exchange = target.link.exchange(headers, body, answerReader(call, () => stopped, armTimeout, answered, failed, () => exchange?.destroy()));
   });
 }
 
@@ -120,10 +111,7 @@ export function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallTo
  * Reads the JSON-RPC answer to call.id from a JSON body or an SSE stream; progress on the way restarts the
  * timeout. `stopped` is the reason the call was stopped (a lost connection is then not reported as such).
  */
-function readAnswer(res: IncomingMessage, call: LeanCall, stopped: () => unknown, onProgress: () => void, answered: (result: CallToolResult) => void, failedCall: (error: unknown) => void): void {
-  const status = res.statusCode ?? 0;
-  const type = String(res.headers['content-type'] ?? '').toLowerCase();
-  res.setEncoding('utf8');
+function answerReader(call: LeanCall, stopped: () => unknown, onProgress: () => void, answered: (result: CallToolResult) => void, failedCall: (error: unknown) => void, abort: () => void): ExchangeHandlers {
   let settled = false;
   const settle = (fn: () => void) => {
     if (settled) return;
@@ -132,7 +120,7 @@ function readAnswer(res: IncomingMessage, call: LeanCall, stopped: () => unknown
   };
   const fail = (error: unknown) => settle(() => failedCall(error));
   // The final response settles the call; the rest of the stream (the edge ends it at once) is still read,
-  // so the keep-alive socket goes back to the agent.
+  // so the keep-alive connection goes back to the link.
   const onMessage = (message: unknown) => {
     const m = message as { id?: unknown; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
     if (m.method === undefined && m.id === call.id) {
@@ -152,55 +140,61 @@ function readAnswer(res: IncomingMessage, call: LeanCall, stopped: () => unknown
     if (m.method === 'notifications/message') void call.notify?.({ method: m.method, ...(m.params ? { params: m.params } : {}) }).catch(() => {});
     // Requests from the edge (sampling, elicitation) and other notifications: our edge sends none.
   };
-  // Errors are built only while the call is open: every call's stream ends and closes after its answer.
+  // Errors are built only while the call is open: every call's stream ends after its answer.
   const lost = (detail: () => string) => {
     if (!settled) fail(stopped() ?? new ConnectionLostError(detail()));
   };
-  let received = 0;
-  res.on('data', (chunk: string) => {
-    received += chunk.length;
-    if (received <= MAX_ANSWER_CHARS || settled) return;
-    fail(new McpError(ErrorCode.InternalError, `the edge's answer passed ${MAX_ANSWER_CHARS / 1_048_576} MiB: refused (a device that sends this much is broken or compromised)`));
-    res.destroy();
-  });
-  res.on('error', (error) => lost(() => describeNetworkError(error)));
-  // A close before the end (the edge died, the connection dropped): no answer will come.
-  res.on('close', () => lost(() => 'the edge closed the connection'));
-  if (status < 200 || status >= 300) {
-    let text = '';
-    res.on('data', (chunk: string) => { if (text.length < MAX_ERROR_BODY) text += chunk; });
-    res.on('end', () => fail(new HttpStatusError(status, errorText(status, text))));
-    return;
-  }
-  if (type.startsWith('text/event-stream')) {
-    const parser = createSseParser((event) => {
-      if (event.event !== 'message' || event.data === '') return;
-      let message: unknown;
-      try {
-        message = JSON.parse(event.data);
-      } catch {
-        return fail(new McpError(ErrorCode.ParseError, 'the edge sent an SSE event that is not JSON'));
-      }
-      onMessage(message);
-    });
-    res.on('data', (chunk: string) => parser.push(chunk));
-    res.on('end', () => {
-      parser.end();
-      lost(() => 'the edge ended its stream without an answer');
-    });
-    return;
-  }
+  const ok = (status: number) => status >= 200 && status < 300;
+  let status = 0;
+  let type = '';
+  let sse: ReturnType<typeof createSseParser> | undefined;
   let text = '';
-  res.on('data', (chunk: string) => { text += chunk; });
-  res.on('end', () => {
-    if (!type.startsWith('application/json')) return fail(new ConnectionLostError(`unexpected answer: HTTP ${status} ${type || 'without a content type'}`));
-    try {
-      onMessage(JSON.parse(text));
-    } catch {
-      return fail(new McpError(ErrorCode.ParseError, 'the edge answered JSON that does not parse'));
-    }
-    if (!settled) fail(new McpError(ErrorCode.InternalError, 'the edge answered without a response to the call'));
-  });
+  let received = 0;
+  return {
+    head(code, headers) {
+      status = code;
+      type = (headers.get('content-type') ?? '').toLowerCase();
+      if (!ok(status) || !type.startsWith('text/event-stream')) return;
+      sse = createSseParser((event) => {
+        if (event.event !== 'message' || event.data === '') return;
+        let message: unknown;
+        try {
+          message = JSON.parse(event.data);
+        } catch {
+          return fail(new McpError(ErrorCode.ParseError, 'the edge sent an SSE event that is not JSON'));
+        }
+        onMessage(message);
+      });
+    },
+    data(piece) {
+      received += piece.length;
+      if (received > MAX_ANSWER_CHARS) {
+        fail(new McpError(ErrorCode.InternalError, `the edge's answer passed ${MAX_ANSWER_CHARS / 1_048_576} MiB: refused (a device that sends this much is broken or compromised)`));
+        return abort();
+      }
+      if (sse) sse.push(piece);
+      else if (ok(status)) text += piece;
+      else if (text.length < MAX_ERROR_BODY) text += piece;
+    },
+    end() {
+      if (!ok(status)) return fail(new HttpStatusError(status, errorText(status, text)));
+      if (sse) {
+        sse.end();
+        return lost(() => 'the edge ended its stream without an answer');
+      }
+      if (!type.startsWith('application/json')) return fail(new ConnectionLostError(`unexpected answer: HTTP ${status} ${type || 'without a content type'}`));
+      try {
+        onMessage(JSON.parse(text));
+      } catch {
+        return fail(new McpError(ErrorCode.ParseError, 'the edge answered JSON that does not parse'));
+      }
+      if (!settled) fail(new McpError(ErrorCode.InternalError, 'the edge answered without a response to the call'));
+    },
+    // A reset, a close before the end, a refused connection, a key that is not the pinned one.
+    error(error) {
+      fail(stopped() ?? (error instanceof PinMismatchError ? error : new ConnectionLostError(describeNetworkError(error))));
+    },
+  };
 }
 
 /** The edge answers errors as a JSON-RPC error body: its message is what a user reads. */
@@ -218,6 +212,15 @@ function errorText(status: number, text: string): string {
  */
 function sendCancelled(target: LeanTarget, headers: Record<string, string>, id: string, reason: string): Promise<void> {
   const body = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
-  const sent = target.request(target.url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body, signal: AbortSignal.timeout(2000) });
-  return sent.then((res) => new Promise<void>((resolve) => { res.on('close', resolve).resume(); }), () => {});
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const exchange = target.link.exchange(headers, body, { head() {}, data() {}, end: done, error: done });
+    const timer = setTimeout(() => {
+      exchange.destroy();
+      done();
+    }, 2000);
+  });
 }

@@ -38,29 +38,44 @@ export class PinnedAgent extends Agent {
   }
 
   override createConnection(options: RequestOptions, callback?: (error: Error | null, stream: Duplex) => void): undefined {
-    const host = String(options.host ?? 'localhost');
-    const fail = (error: Error) => callback?.(error, undefined as unknown as Duplex);
-    const socket = connect({
-      host, port: Number(options.port), rejectUnauthorized: false,
-      ...(isIP(host) ? {} : { servername: host }),
-      ...(options.timeout !== undefined ? { timeout: Number(options.timeout) } : {}),
-    });
-    const onError = (error: Error) => fail(error);
-    socket.once('error', onError);
-    // A request given up on (its timeout, a cancel) does not own this socket yet: bound the handshake here,
-    // or a device that drops packets would keep half-open sockets until the kernel's own timeout.
-    // Removed again once connected: a later socket timeout (http's, for a request) must not report a handshake.
-    const onHandshakeTimeout = () => socket.destroy(new Error(`no TLS handshake from ${host}:${String(options.port)} within ${this.handshakeTimeoutMs} ms`));
-    socket.setTimeout(this.handshakeTimeoutMs, onHandshakeTimeout);
-    socket.once('secureConnect', () => {
-      socket.setTimeout(0);
-      socket.off('timeout', onHandshakeTimeout);
-      socket.off('error', onError);
-      const actual = peerSpkiSha256(socket);
-      if (actual === this.pin) return callback?.(null, socket);
-      socket.destroy();
-      fail(new PinMismatchError(`${host}:${String(options.port)}`, this.pin, actual));
+    connectPinned({ host: String(options.host ?? 'localhost'), port: Number(options.port), timeout: options.timeout }, this.pin, this.handshakeTimeoutMs, (error, socket) => {
+      if (error) callback?.(error, undefined as unknown as Duplex);
+      else callback?.(null, socket!);
     });
     return undefined;
   }
+}
+
+/**
+ * A TLS connection handed to `done` only once the handshake showed the pinned key (PinMismatchError
+ * otherwise), the handshake bounded by `handshakeTimeoutMs`. Shared by PinnedAgent and the hub's edge link.
+ */
+export function connectPinned(
+  target: { host: string; port: number; timeout?: number },
+  pin: string,
+  handshakeTimeoutMs: number,
+  done: (error: Error | null, socket?: TLSSocket) => void,
+): void {
+  const { host, port } = target;
+  const socket = connect({
+    host, port, rejectUnauthorized: false,
+    ...(isIP(host) ? {} : { servername: host }),
+    ...(target.timeout !== undefined ? { timeout: Number(target.timeout) } : {}),
+  });
+  const onError = (error: Error) => done(error);
+  socket.once('error', onError);
+  // A request given up on (its timeout, a cancel) does not own this socket yet: bound the handshake here,
+  // or a device that drops packets would keep half-open sockets until the kernel's own timeout.
+  // Removed again once connected: a later socket timeout (http's, for a request) must not report a handshake.
+  const onHandshakeTimeout = () => socket.destroy(new Error(`no TLS handshake from ${host}:${port} within ${handshakeTimeoutMs} ms`));
+  socket.setTimeout(handshakeTimeoutMs, onHandshakeTimeout);
+  socket.once('secureConnect', () => {
+    socket.setTimeout(0);
+    socket.off('timeout', onHandshakeTimeout);
+    socket.off('error', onError);
+    const actual = peerSpkiSha256(socket);
+    if (actual === pin) return done(null, socket);
+    socket.destroy();
+    done(new PinMismatchError(`${host}:${port}`, pin, actual));
+  });
 }

@@ -5,6 +5,7 @@ import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, type CallToolResult, typ
 import { closePooledClient, connectPooledClient, type CallForwarder, type PoolHooks, type PooledClient } from './client-pool.js';
 import { UpstreamFailure, classifyUpstreamError, describeNetworkError } from './errors.js';
 import { createAgentFetch } from './agent-fetch.js';
+import { createEdgeLink } from './edge-link.js';
 import { ConnectionLostError, HttpStatusError, leanCallTool, type LeanTarget, type ProgressParams } from './lean-call.js';
 import { checkHealth } from './health.js';
 import { PinMismatchError } from './pinned-agent.js';
@@ -22,7 +23,8 @@ export interface ToolCallOptions {
  * One upstream (an edge or a `kind: mcp` server): a small pool of keep-alive MCP client sessions (one call
  * each at a time, at most `maxConcurrent`), a health check on a timer, and reconnection with exponential
  * backoff that never gives up. Calls to a down upstream fail fast with the reason instead of hanging.
- * Tool calls to an edge skip the SDK client: one POST each on the same keep-alive agent (lean-call.ts).
+ * Tool calls to an edge skip the SDK client: one POST each on the edge link's keep-alive connections
+ * (lean-call.ts, edge-link.ts).
  */
 export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks: PoolHooks = {}) {
   const limiter = createLimiter(spec.maxConcurrent);
@@ -30,9 +32,8 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
   // Our edges (pinned HTTPS, or plain HTTP with `edge.tls: false`) get the lean call path; an https edge
   // without a pin never gets a call (its spec carries missingCredential).
   const url = new URL(spec.url);
-  const lean: LeanTarget | undefined = spec.kind === 'edge' && (url.protocol === 'https:') === Boolean(spec.pin)
-    ? { url, headers: spec.headers, protocolVersion: LATEST_PROTOCOL_VERSION, request: net.request }
-    : undefined;
+  const link = spec.kind === 'edge' && (url.protocol === 'https:') === Boolean(spec.pin) ? createEdgeLink({ url, pin: spec.pin }) : undefined;
+  const lean: LeanTarget | undefined = link ? { headers: spec.headers, protocolVersion: LATEST_PROTOCOL_VERSION, link } : undefined;
   // Call ids unique across this hub's calls to the edge (and unlikely to meet another hub's there): the
   // edge cancels every running call with the id a `notifications/cancelled` names.
   const callIdPrefix = `h${randomBytes(4).toString('hex')}-`;
@@ -257,6 +258,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
       clearTimeout(timer);
       await Promise.all(idle.splice(0).map(closePooledClient));
       net.close();
+      link?.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAgentFetch } from '../../../src/hub/upstreams/agent-fetch.js';
+import { createEdgeLink } from '../../../src/hub/upstreams/edge-link.js';
 import { leanCallTool, MAX_ANSWER_CHARS } from '../../../src/hub/upstreams/lean-call.js';
 
 // A device that answers a tool call with an endless stream (broken, or compromised and trying to exhaust the
@@ -23,16 +23,16 @@ const server = createServer((_req, res) => {
   pump();
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const net = createAgentFetch();
+const link = createEdgeLink({ url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`) });
 afterAll(async () => {
-  net.close();
+  link.close();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 
 describe('lean call path against an endless answer', () => {
   it('fails the call past the bound and closes the connection', async () => {
-    const target = { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`), headers: {}, protocolVersion: '2025-11-25', request: net.request };
+    const target = { headers: {}, protocolVersion: '2025-11-25', link };
     await expect(leanCallTool(target, { id: 'h1-1', tool: 'run_command', args: {}, timeoutMs: 60_000 })).rejects.toThrow(/answer passed 64 MiB: refused/);
     await expect.poll(() => stopped, { timeout: 5000 }).toBe(true);
     expect(written).toBeGreaterThan(MAX_ANSWER_CHARS);

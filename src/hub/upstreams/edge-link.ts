@@ -1,0 +1,206 @@
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { createResponseParser, MalformedResponseError } from './http1-response.js';
+import { connectPinned } from './pinned-agent.js';
+
+/** What one exchange reports, in this order: head, data pieces, then end — or error at any point. */
+export interface ExchangeHandlers {
+  head(status: number, headers: ReadonlyMap<string, string>): void;
+  /** A piece of the body decoded as UTF-8 (a character cut between reads is held back until complete). */
+  data(text: string): void;
+  end(): void;
+  /** Connecting, the TLS pin, a reset, a malformed answer, or a close before the end. */
+  error(error: Error): void;
+}
+
+export interface Exchange {
+  /** Gives the exchange up: its connection is closed and its handlers hear nothing more. */
+  destroy(): void;
+}
+
+export interface EdgeLinkOptions {
+  url: URL;
+  /** Hex SHA-256 of the edge's TLS public key: the link speaks TLS and only to that key. None: plain HTTP. */
+  pin?: string;
+  handshakeTimeoutMs?: number;
+}
+
+/** Kept below the edge's keepAliveTimeout (65 s), so the hub, not the edge, ends an idle connection. */
+const IDLE_REUSE_MS = 30_000;
+const MAX_IDLE = 64;
+const UNSAFE_HEADER = /[\r\n\0]/;
+
+interface Connection {
+  socket: Socket;
+  /** The exchange reading from this connection; none while it sits idle. */
+  active?: Active;
+  idleSince: number;
+}
+
+interface Active {
+  push(chunk: Buffer): void;
+  /** `clean`: the connection closed without an error, which ends a body that runs to the close. */
+  lost(error: Error, clean: boolean): void;
+}
+
+export type EdgeLink = ReturnType<typeof createEdgeLink>;
+
+/**
+ * The hub's HTTP/1.1 client for its own edges: POSTs on keep-alive connections (TLS with the pinned key,
+ * or plain TCP), each request written as one string and its answer read by http1-response.ts.
+ *
+ * Why not node:http: on a freshly started hub, a bare Node proxy spent 0.35 ms of its 0.9 ms per call in
+ * http.request, ClientRequest, IncomingMessage and the Agent's bookkeeping, and this client cut that to
+ * nothing measurable (bench/README.md); undici's Client measured no better than node:http. The peer is
+ * always lanmcp's own edge (src/edge/http.ts), so the subset needed is small: Content-Length or chunked
+ * bodies, keep-alive, no pipelining. Like Node's Agent (and its documented `reusedSocket` advice), a request
+ * on a reused connection that was reset or closed before any byte of an answer is sent once more on a new
+ * connection: the edge closed that idle connection, so the request never reached it.
+ */
+export function createEdgeLink(options: EdgeLinkOptions) {
+  const { url, pin } = options;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const requestLine = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+  const idle: Connection[] = [];
+  const all = new Set<Connection>();
+  let closed = false;
+
+  function connect(done: (error: Error | null, connection?: Connection) => void): void {
+    const opened = (error: Error | null, socket?: Socket) => {
+      if (error) return done(error);
+      if (closed) {
+        socket!.destroy();
+        return done(new Error('the hub is closing its connections to this edge'));
+      }
+      socket!.setNoDelay(true);
+      socket!.setKeepAlive(true, 1000);
+      const connection: Connection = { socket: socket!, idleSince: 0 };
+      all.add(connection);
+      // Listeners for the connection's life, not per request: what a byte or an error means depends on
+      // whether an exchange is reading. Bytes on an idle connection were never asked for: it is dropped.
+      socket!.on('data', (chunk: Buffer) => (connection.active ? connection.active.push(chunk) : socket!.destroy()));
+      socket!.on('error', (error: Error) => connection.active?.lost(error, false));
+      socket!.on('close', (hadError: boolean) => {
+        all.delete(connection);
+        const at = idle.indexOf(connection);
+        if (at >= 0) idle.splice(at, 1);
+        connection.active?.lost(Object.assign(new Error('the edge closed the connection'), { code: 'ECONNRESET' }), !hadError);
+      });
+      done(null, connection);
+    };
+    if (pin) return connectPinned({ host, port }, pin, options.handshakeTimeoutMs ?? 10_000, opened);
+    const socket = tcpConnect({ host, port });
+    const onError = (error: Error) => opened(error);
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      opened(null, socket);
+    });
+  }
+
+  function takeIdle(): Connection | undefined {
+    const now = Date.now();
+    for (let connection = idle.pop(); connection; connection = idle.pop()) {
+      if (now - connection.idleSince < IDLE_REUSE_MS && !connection.socket.destroyed) return connection;
+      connection.socket.destroy();
+    }
+    return undefined;
+  }
+
+  function release(connection: Connection, reusable: boolean): void {
+    connection.active = undefined;
+    if (!reusable || closed || idle.length >= MAX_IDLE || connection.socket.destroyed) return void connection.socket.destroy();
+    connection.idleSince = Date.now();
+    idle.push(connection);
+  }
+
+  /** One POST with `headers` (names lowercase) and `body`; `handlers` hear how it went. */
+  function exchange(headers: Record<string, string>, body: string, handlers: ExchangeHandlers): Exchange {
+    let text = requestLine;
+    for (const name in headers) {
+      const value = headers[name]!;
+      if (UNSAFE_HEADER.test(name) || UNSAFE_HEADER.test(value)) {
+        queueMicrotask(() => handlers.error(new Error(`refusing to send header ${JSON.stringify(name)}: it holds a line break or NUL`)));
+        return { destroy() {} };
+      }
+      text += `${name}: ${value}\r\n`;
+    }
+    const request = `${text}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    let over = false;
+    let current: Connection | undefined;
+
+    const send = (connection: Connection, reused: boolean) => {
+      if (over) return release(connection, true);
+      current = connection;
+      let answered = false;
+      const parser = createResponseParser({
+        head: (status, fields) => { if (!over) handlers.head(status, fields); },
+        data: (piece) => { if (!over) handlers.data(piece); },
+        end: (reusable) => {
+          if (over) return;
+          over = true;
+          release(connection, reusable);
+          handlers.end();
+        },
+      });
+      connection.active = {
+        push(chunk) {
+          answered = true;
+          try {
+            parser.push(chunk);
+          } catch (error) {
+            if (!(error instanceof MalformedResponseError)) throw error;
+            this.lost(error, false);
+            connection.socket.destroy();
+          }
+        },
+        lost(error, clean) {
+          if (over) return;
+          connection.active = undefined;
+          if (clean && parser.close()) return;
+          if (reused && !answered) return void start(false);
+          over = true;
+          handlers.error(error);
+        },
+      };
+      connection.socket.write(request);
+    };
+
+    const start = (mayReuse: boolean) => {
+      const reuse = mayReuse ? takeIdle() : undefined;
+      if (reuse) return send(reuse, true);
+      connect((error, connection) => {
+        if (error) {
+          if (!over) {
+            over = true;
+            handlers.error(error);
+          }
+          return;
+        }
+        send(connection!, false);
+      });
+    };
+
+    start(true);
+    return {
+      destroy() {
+        if (over) return;
+        over = true;
+        if (current?.active) {
+          current.active = undefined;
+          current.socket.destroy();
+        }
+      },
+    };
+  }
+
+  return {
+    exchange,
+    /** Closes every connection, idle or busy; exchanges still running end with an error. */
+    close(): void {
+      closed = true;
+      idle.length = 0;
+      for (const connection of all) connection.socket.destroy();
+    },
+  };
+}
