@@ -32,24 +32,28 @@ export function createSseParser(onEvent: (event: SseEvent) => void) {
     else if (field === 'event') event = value;
   };
 
+  // Lines are found with indexOf rather than a loop over every character: a cold hub runs that loop
+  // interpreted, and an answer is mostly one long data line.
   return {
     push(chunk: string): void {
+      if (chunk === '') return;
       let start = 0;
-      for (let i = 0; i < chunk.length; i++) {
-        const c = chunk.charCodeAt(i);
-        if (c === 10 && sawCr && i === start && buffer === '') {
-          // The \n of a \r\n whose \r ended the previous line (possibly in the previous chunk).
-          start = i + 1;
-          sawCr = false;
-          continue;
+      // The \n of a \r\n whose \r ended the previous chunk's last line.
+      if (sawCr && chunk.charCodeAt(0) === 10) start = 1;
+      sawCr = false;
+      let lf = chunk.indexOf('\n', start);
+      let cr = chunk.indexOf('\r', start);
+      while (lf >= 0 || cr >= 0) {
+        const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
+        line(buffer + chunk.slice(start, end));
+        buffer = '';
+        start = end + 1;
+        if (end === cr) {
+          if (start === chunk.length) sawCr = true;
+          else if (chunk.charCodeAt(start) === 10) start += 1;
+          cr = chunk.indexOf('\r', start);
         }
-        sawCr = false;
-        if (c === 10 || c === 13) {
-          line(buffer + chunk.slice(start, i));
-          buffer = '';
-          start = i + 1;
-          sawCr = c === 13;
-        }
+        if (lf >= 0 && lf < start) lf = chunk.indexOf('\n', start);
       }
       buffer += chunk.slice(start);
     },

@@ -32,6 +32,10 @@ describe('SSE parser (the lean edge call path)', () => {
     }
   });
 
+  it('an empty chunk between the \\r and the \\n of a line end changes nothing', () => {
+    expect(parse(['data: a\r', '', '\ndata: b\n\n'])).toEqual([{ event: 'message', data: 'a\nb' }]);
+  });
+
   it('drops an event whose blank line never came (the stream was cut)', () => {
     expect(parse(['data: {"complete":true}\n\ndata: {"cut":'])).toEqual([{ event: 'message', data: '{"complete":true}' }]);
   });
