@@ -12,6 +12,21 @@ export interface ExchangeHandlers {
   error(error: Error): void;
 }
 
+/** Header lines checked and joined once (prepareHeaders), then sent with every request that uses them. */
+export interface PreparedHeaders {
+  readonly text: string;
+}
+
+/** Refuses a name or value holding CR, LF or NUL: it would split the request (header injection). */
+export function prepareHeaders(headers: Record<string, string>): PreparedHeaders {
+  let text = '';
+  for (const [name, value] of Object.entries(headers)) {
+    if (UNSAFE_HEADER.test(name) || UNSAFE_HEADER.test(value)) throw new Error(`refusing to send header ${JSON.stringify(name)}: it holds a line break or NUL`);
+    text += `${name.toLowerCase()}: ${value}\r\n`;
+  }
+  return { text };
+}
+
 export interface Exchange {
   /** Gives the exchange up: its connection is closed and its handlers hear nothing more. */
   destroy(): void;
@@ -114,18 +129,9 @@ export function createEdgeLink(options: EdgeLinkOptions) {
     idle.push(connection);
   }
 
-  /** One POST with `headers` (names lowercase) and `body`; `handlers` hear how it went. */
-  function exchange(headers: Record<string, string>, body: string, handlers: ExchangeHandlers): Exchange {
-    let text = requestLine;
-    for (const name in headers) {
-      const value = headers[name]!;
-      if (UNSAFE_HEADER.test(name) || UNSAFE_HEADER.test(value)) {
-        queueMicrotask(() => handlers.error(new Error(`refusing to send header ${JSON.stringify(name)}: it holds a line break or NUL`)));
-        return { destroy() {} };
-      }
-      text += `${name}: ${value}\r\n`;
-    }
-    const request = `${text}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  /** One POST with `headers` and `body` (Host and Content-Length are the link's); `handlers` hear how it went. */
+  function exchange(headers: PreparedHeaders, body: string, handlers: ExchangeHandlers): Exchange {
+    const request = `${requestLine}${headers.text}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     let over = false;
     let current: Connection | undefined;
 

@@ -36,15 +36,20 @@ export function createResponseParser(sink: ResponseSink) {
   let remaining = 0;
   let line = '';
   let keepAlive = true;
-  const decoder = new StringDecoder('utf8');
+  let decoder: StringDecoder | undefined;
 
   const emit = (bytes: Buffer) => {
+    if (bytes.length === 0) return;
+    // Bytes ending on an ASCII byte end no character midway, so while every piece so far did, each is decoded
+    // as it is; from the first that does not, a StringDecoder holds the unfinished character back.
+    if (!decoder && bytes[bytes.length - 1]! < 0x80) return sink.data(bytes.toString('utf8'));
+    decoder ??= new StringDecoder('utf8');
     const text = decoder.write(bytes);
     if (text !== '') sink.data(text);
   };
   const finish = () => {
     state = 'done';
-    const rest = decoder.end();
+    const rest = decoder?.end() ?? '';
     if (rest !== '') sink.data(rest);
     sink.end(keepAlive);
   };

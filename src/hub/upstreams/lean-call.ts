@@ -1,5 +1,5 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { EdgeLink, Exchange, ExchangeHandlers } from './edge-link.js';
+import { prepareHeaders, type EdgeLink, type Exchange, type ExchangeHandlers, type PreparedHeaders } from './edge-link.js';
 import { describeNetworkError } from './errors.js';
 import { PinMismatchError } from './pinned-agent.js';
 import { createSseParser } from './sse-parser.js';
@@ -27,6 +27,20 @@ export interface LeanTarget {
   headers: Record<string, string>;
   protocolVersion: string;
   link: Pick<EdgeLink, 'exchange'>;
+  /** The request headers as last prepared, for the protocol version they name. */
+  prepared?: { version: string; headers: PreparedHeaders };
+}
+
+/** The same for every call to an edge until its protocol version changes: checked and joined once. */
+function requestHeaders(target: LeanTarget): PreparedHeaders {
+  if (target.prepared?.version !== target.protocolVersion) {
+    const headers = prepareHeaders({
+      ...target.headers, accept: 'application/json, text/event-stream', 'content-type': 'application/json',
+      'mcp-protocol-version': target.protocolVersion,
+    });
+    target.prepared = { version: target.protocolVersion, headers };
+  }
+  return target.prepared.headers;
 }
 
 /** The connection failed or ended before the edge answered: the caller marks the edge down with this message. */
@@ -66,13 +80,10 @@ export function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallTo
   const params: Record<string, unknown> = { name: call.tool, arguments: call.args };
   if (call.onprogress) params._meta = { progressToken: call.id };
   const body = JSON.stringify({ jsonrpc: '2.0', id: call.id, method: 'tools/call', params });
-  const headers = {
-    ...target.headers, accept: 'application/json, text/event-stream', 'content-type': 'application/json',
-    'mcp-protocol-version': target.protocolVersion,
-  };
   // One promise, settled once: by the answer, a failure, or a stop. No AbortController: the exchange is
   // destroyed directly; this path is what every edge call costs.
   return new Promise<CallToolResult>((resolve, reject) => {
+    const headers = requestHeaders(target);
     let settled = false;
     let stopped: unknown;
     let exchange: Exchange | undefined;
@@ -210,7 +221,7 @@ function errorText(status: number, text: string): string {
  * Tells the edge to stop the call (it kills the command's process group), as the SDK client does on a
  * cancel or timeout. Best-effort: resolves when the edge took it, failed, or after 2 s.
  */
-function sendCancelled(target: LeanTarget, headers: Record<string, string>, id: string, reason: string): Promise<void> {
+function sendCancelled(target: LeanTarget, headers: PreparedHeaders, id: string, reason: string): Promise<void> {
   const body = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
   return new Promise<void>((resolve) => {
     const done = () => {

@@ -3,7 +3,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEdgeTlsIdentity } from '../../../src/edge/tls-cert.js';
-import { createEdgeLink, type EdgeLink, type ExchangeHandlers } from '../../../src/hub/upstreams/edge-link.js';
+import { createEdgeLink, prepareHeaders, type EdgeLink, type ExchangeHandlers } from '../../../src/hub/upstreams/edge-link.js';
+import { leanCallTool } from '../../../src/hub/upstreams/lean-call.js';
 import { PinMismatchError } from '../../../src/hub/upstreams/pinned-agent.js';
 
 // The hub's own HTTP/1.1 client against real node:http(s) servers: what reaches the server, connection
@@ -61,7 +62,7 @@ function post(edge: EdgeLink, body: string, headers: Record<string, string> = {}
       end: () => resolve(out),
       error: (error) => resolve({ ...out, error }),
     };
-    edge.exchange(headers, body, handlers);
+    edge.exchange(prepareHeaders(headers), body, handlers);
   });
 }
 
@@ -158,10 +159,12 @@ describe('edge link (the hub\'s HTTP/1.1 client for its edges)', () => {
   });
 
   it('refuses a header holding a line break before sending anything', async () => {
+    expect(() => prepareHeaders({ 'x-a': 'ok', 'x-b\n': 'v' })).toThrow('refusing to send header "x-b\\n": it holds a line break or NUL');
     const server = await serve((_req, res) => json(res, {}));
-    const outcome = await post(link(server.url), 'x', { authorization: 'Bearer a\r\nx-injected: 1' });
-    expect(outcome.error?.message).toMatch(/refusing to send header "authorization"/);
+    const target = { headers: { authorization: 'Bearer a\r\nx-injected: 1' }, protocolVersion: '2025-11-25', link: link(server.url) };
+    await expect(leanCallTool(target, { id: 'h1-1', tool: 'system_info', args: {}, timeoutMs: 5000 })).rejects.toThrow(/refusing to send header "authorization"/);
     expect(server.requests).toHaveLength(0);
+    expect(prepareHeaders({ Accept: 'a', 'X-N': 'b' }).text).toBe('accept: a\r\nx-n: b\r\n');
   });
 
   it('destroy() closes the exchange\'s connection and its handlers hear nothing more', async () => {
@@ -175,7 +178,7 @@ describe('edge link (the hub\'s HTTP/1.1 client for its edges)', () => {
     const heard: string[] = [];
     let exchange: { destroy(): void } | undefined;
     await new Promise<void>((resolve) => {
-      exchange = edge.exchange({}, 'x', {
+      exchange = edge.exchange(prepareHeaders({}), 'x', {
         head: () => heard.push('head'),
         data: (text) => { heard.push(text); resolve(); },
         end: () => heard.push('end'),
