@@ -48,11 +48,39 @@ export function needsConfirmation(policy: ConfirmPolicy, tool: string, args: Rec
   return false;
 }
 
+interface PolicyIndex {
+  byName: Map<string, { policy: ConfirmPolicy; runAs: string }>;
+  anyAsks: boolean;
+}
+
+// Every tools/call consults the policies (twice: to choose JSON or SSE, then at the gate), so each
+// inventory's device list is indexed once rather than searched per call.
+const policyIndexes = new WeakMap<readonly Device[], PolicyIndex>();
+const NEVER_ASKED = { policy: 'never', runAs: 'root' } as const;
+
+function policyIndex(devices: readonly Device[]): PolicyIndex {
+  let index = policyIndexes.get(devices);
+  if (!index) {
+    const byName = new Map<string, { policy: ConfirmPolicy; runAs: string }>();
+    // The first of a name wins, as a search of the list would find it.
+    for (const device of devices) {
+      if (byName.has(device.name)) continue;
+      byName.set(device.name, device.kind === 'edge' ? { policy: device.edge?.policy?.confirm ?? 'never', runAs: device.edge?.run_as ?? 'root' } : NEVER_ASKED);
+    }
+    index = { byName, anyAsks: [...byName.values()].some((p) => p.policy !== 'never') };
+    policyIndexes.set(devices, index);
+  }
+  return index;
+}
+
 /** The device's resolved policy; a device the inventory does not describe as an edge is never asked about. */
 export function confirmPolicyOf(devices: readonly Device[], name: string): { policy: ConfirmPolicy; runAs: string } {
-  const device = devices.find((d) => d.name === name);
-  if (device?.kind !== 'edge') return { policy: 'never', runAs: 'root' };
-  return { policy: device.edge?.policy?.confirm ?? 'never', runAs: device.edge?.run_as ?? 'root' };
+  return policyIndex(devices).byName.get(name) ?? NEVER_ASKED;
+}
+
+/** False when no device's policy ever asks a human (the default): no call then needs planning. */
+export function anyDeviceAsks(devices: readonly Device[]): boolean {
+  return policyIndex(devices).anyAsks;
 }
 
 /** The calls that need a human and the one message naming them; undefined when none does. */

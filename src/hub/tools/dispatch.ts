@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { commandOf, redactArgs, redactText } from '../audit.js';
-import { planConfirmation, type PlannedCall } from '../confirm.js';
+import { anyDeviceAsks, planConfirmation, type PlannedCall } from '../confirm.js';
 import type { HubRuntime } from '../runtime.js';
 import { textResult, type CallContext } from './call-context.js';
 import { gateCalls, type ConfirmationRecord } from './confirm-gate.js';
@@ -61,12 +61,15 @@ const PLANNING_ONLY: CallContext = { signal: new AbortController().signal, forwa
  * answered as an SSE stream, the only place the question can travel. Pure over the runtime's data.
  */
 export function callNeedsConfirmation(runtime: HubRuntime, name: string, args: Record<string, unknown>): boolean {
+  if (!anyDeviceAsks(runtime.options.devices)) return false;
   const routed = route(runtime, name, args, PLANNING_ONLY);
   return typeof routed !== 'string' && planConfirmation(routed.calls, runtime.options.devices) !== undefined;
 }
 
 /** Devices whose policy says `confirm` wait for a human first; declined or refused calls are never forwarded. */
 async function runGated(routed: Routed, runtime: HubRuntime, context: CallContext): Promise<{ result: CallToolResult; confirmation?: ConfirmationRecord }> {
+  // Nothing to ask: straight to the call, without the gate's await.
+  if (!anyDeviceAsks(runtime.options.devices) || !planConfirmation(routed.calls, runtime.options.devices)) return { result: await routed.run() };
   const gate = await gateCalls(routed.calls, runtime.options.devices, context);
   const confirmation = gate.record ? { confirmation: gate.record } : {};
   return { result: gate.blocked ?? await routed.run(), ...confirmation };

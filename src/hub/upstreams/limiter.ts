@@ -18,6 +18,13 @@ export function createLimiter(limit: number) {
   return {
     get running() { return running; },
     get queued() { return queue.length; },
+    /** A release function when a slot is free now (and the caller has not given up); undefined otherwise. */
+    tryAcquire(signal?: AbortSignal): (() => void) | undefined {
+      if (signal?.aborted || running >= limit) return undefined;
+      running += 1;
+      let released = false;
+      return () => { if (!released) { released = true; release(); } };
+    },
     /** Resolves with a release function once a slot is free. */
     acquire(signal?: AbortSignal): Promise<() => void> {
       if (signal?.aborted) return Promise.reject(signal.reason);

@@ -200,7 +200,8 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
       }), options) as Promise<CallToolResult>;
     }
     if (state.status !== 'up') await ensureUp();
-    const release = await limiter.acquire(options.signal);
+    // A free slot is taken at once: no promise to wait on, which is most calls.
+    const release = limiter.tryAcquire(options.signal) ?? await limiter.acquire(options.signal);
     state.in_flight += 1;
     try {
       const result = await leanCallTool(lean, {

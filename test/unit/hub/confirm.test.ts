@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changesDevice, describeCall, needsConfirmation, planConfirmation, type ConfirmPolicy } from '../../../src/hub/confirm.js';
+import { anyDeviceAsks, changesDevice, confirmPolicyOf, describeCall, needsConfirmation, planConfirmation, type ConfirmPolicy } from '../../../src/hub/confirm.js';
 import { createElicitingConfirmer, readElicitResult, whyCannotElicit } from '../../../src/hub/confirm-elicit.js';
 import { gateCalls } from '../../../src/hub/tools/confirm-gate.js';
 import type { Device, EdgeDevice } from '../../../src/inventory/types.js';
@@ -41,6 +41,13 @@ describe('confirmation decision', () => {
     expect(plan.message).not.toContain('lab2');
     expect(planConfirmation([{ device: 'lab1', tool: 'read_file', args: { path: '/etc/hosts' } }], devices)).toBeUndefined();
     expect(planConfirmation([{ device: 'unknown', tool: 'run_command', args: { command: 'x' } }], devices)).toBeUndefined();
+  });
+
+  it('anyDeviceAsks: false only when every device\'s policy is never; the first device of a name decides', () => {
+    expect(anyDeviceAsks([device('lab1', 'never'), device('lab2', 'never')])).toBe(false);
+    expect(anyDeviceAsks([device('lab1', 'never'), device('lab2', 'destructive')])).toBe(true);
+    expect(confirmPolicyOf([device('lab1', 'all', 'deploy'), device('lab1', 'never')], 'lab1')).toEqual({ policy: 'all', runAs: 'deploy' });
+    expect(confirmPolicyOf([device('lab1', 'all')], 'lab9')).toEqual({ policy: 'never', runAs: 'root' });
   });
 
   it('shows argv quoted, cwd, env names (not values), stdin and file content', () => {

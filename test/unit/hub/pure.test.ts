@@ -153,6 +153,18 @@ describe('limits and backoff', () => {
     expect(limiter.running).toBe(0);
   });
 
+  it('concurrency limiter: tryAcquire takes a free slot at once, never a full one or for a caller who gave up', () => {
+    const limiter = createLimiter(1);
+    const controller = new AbortController();
+    controller.abort(new Error('gone'));
+    expect(limiter.tryAcquire(controller.signal)).toBeUndefined();
+    const release = limiter.tryAcquire()!;
+    expect([limiter.running, limiter.tryAcquire()]).toEqual([1, undefined]);
+    release();
+    release();
+    expect(limiter.running).toBe(0);
+  });
+
   it('backoff doubles up to its cap and never stops', () => {
     expect([0, 1, 2, 3, 10, 1000].map((n) => backoffDelay(n, 250, 10_000))).toEqual([250, 500, 1000, 2000, 10_000, 10_000]);
   });
