@@ -26,7 +26,8 @@ type State = 'head' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 
  * An incremental reader of one HTTP/1.1 response to a POST, for the hub's link to its own edges
  * (edge-link.ts): status line and headers, then a body framed by Content-Length, by chunked
  * transfer-encoding, or by the connection's close. 1xx heads are skipped. Bytes may arrive cut anywhere.
- * Sizes are bounded (head 64 KiB, chunk-size lines 1 KiB); the body's own bound is the caller's.
+ * Sizes are bounded (head 64 KiB, chunk-size lines 1 KiB); the body's own bound is the caller's. Nothing
+ * of a pushed buffer is kept after `push` returns, so the caller may reuse it (edge-link.ts reads into one).
  * `push` throws MalformedResponseError; after `end` any further byte is an error too (an edge never
  * sends one unasked), so a connection is pooled only when it is known to be clean.
  */
@@ -110,14 +111,16 @@ export function createResponseParser(sink: ResponseSink) {
       while (at < chunk.length) {
         switch (state) {
           case 'head': {
-            head = head ? Buffer.concat([head, chunk.subarray(at)]) : chunk.subarray(at);
-            const end = head.indexOf(CRLF_CRLF);
+            const bytes = head ? Buffer.concat([head, chunk.subarray(at)]) : chunk.subarray(at);
+            const end = bytes.indexOf(CRLF_CRLF);
             if (end < 0) {
-              if (head.length > MAX_HEAD_BYTES) throw new MalformedResponseError('the response head passed 64 KiB');
+              if (bytes.length > MAX_HEAD_BYTES) throw new MalformedResponseError('the response head passed 64 KiB');
+              // A head cut between reads is kept as a copy (concat copies): `chunk` may be a buffer the caller reuses.
+              head = head ? bytes : Buffer.from(bytes);
               return;
             }
-            const consumed = chunk.length - (head.length - (end + 4));
-            const text = head.toString('latin1', 0, end);
+            const consumed = chunk.length - (bytes.length - (end + 4));
+            const text = bytes.toString('latin1', 0, end);
             head = undefined;
             at = consumed;
             readHead(text);

@@ -1,6 +1,6 @@
 import { Agent, type AgentOptions } from 'node:https';
 import type { RequestOptions } from 'node:http';
-import { isIP } from 'node:net';
+import { isIP, type OnReadOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect, type TLSSocket } from 'node:tls';
 import { formatPin, spkiSha256 } from '../../shared/tls-pin.js';
@@ -51,7 +51,7 @@ export class PinnedAgent extends Agent {
  * otherwise), the handshake bounded by `handshakeTimeoutMs`. Shared by PinnedAgent and the hub's edge link.
  */
 export function connectPinned(
-  target: { host: string; port: number; timeout?: number },
+  target: { host: string; port: number; timeout?: number; onread?: OnReadOpts },
   pin: string,
   handshakeTimeoutMs: number,
   done: (error: Error | null, socket?: TLSSocket) => void,
@@ -61,6 +61,7 @@ export function connectPinned(
     host, port, rejectUnauthorized: false,
     ...(isIP(host) ? {} : { servername: host }),
     ...(target.timeout !== undefined ? { timeout: Number(target.timeout) } : {}),
+    ...(target.onread ? { onread: target.onread } : {}),
   });
   const onError = (error: Error) => done(error);
   socket.once('error', onError);

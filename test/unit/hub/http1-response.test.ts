@@ -60,6 +60,21 @@ describe('HTTP/1.1 response parser (the hub\'s edge link)', () => {
     }
   });
 
+  it('keeps nothing of a pushed buffer: the caller may overwrite it, as the edge link does with its read buffer', () => {
+    const out: string[] = [];
+    const parser = createResponseParser({ head: (status, h) => out.push(`${status} ${h.get('content-type')}`), data: (t) => out.push(t), end: () => out.push('end') });
+    const buffer = Buffer.alloc(64);
+    const feed = (text: string) => {
+      const n = buffer.write(text, 'latin1');
+      parser.push(buffer.subarray(0, n));
+      buffer.fill(0x58);
+    };
+    feed('HTTP/1.1 200 OK\r\ncontent-ty');
+    feed('pe: text/plain\r\ncontent-length: 4\r\n\r\nab');
+    feed('cd');
+    expect(out).toEqual(['200 text/plain', 'ab', 'cd', 'end']);
+  });
+
   it('skips a 1xx head; a close header, HTTP/1.0 or a body that runs to the close make the connection single-use', () => {
     expect(read(['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'])).toMatchObject({ status: 200, body: 'ok', ended: { reusable: true } });
     expect(read(['HTTP/1.1 200 OK\r\nConnection: close\r\ncontent-length: 2\r\n\r\nok']).ended).toEqual({ reusable: false });
