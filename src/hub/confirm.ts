@@ -54,7 +54,8 @@ interface PolicyIndex {
 }
 
 // Every tools/call consults the policies (twice: to choose JSON or SSE, then at the gate), so each
-// inventory's device list is indexed once rather than searched per call.
+// inventory's device list is indexed once rather than searched per call. The index assumes what the hub
+// does: a loaded inventory's devices are never changed in place (a reload builds new ones).
 const policyIndexes = new WeakMap<readonly Device[], PolicyIndex>();
 const NEVER_ASKED = { policy: 'never', runAs: 'root' } as const;
 

@@ -20,7 +20,8 @@ export interface CallContext {
 export function progressRelay(context: CallContext): ((p: { progress: number; total?: number; message?: string }) => void) {
   return (p) => {
     if (context.progressToken === undefined) return;
-    void context.forward.notify?.({ method: 'notifications/progress', params: { progressToken: context.progressToken, ...p } });
+    // Best-effort: a client gone by now must not turn into an unhandled rejection.
+    context.forward.notify?.({ method: 'notifications/progress', params: { progressToken: context.progressToken, ...p } }).catch(() => {});
   };
 }
 

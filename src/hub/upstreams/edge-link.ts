@@ -39,12 +39,18 @@ export interface EdgeLinkOptions {
   handshakeTimeoutMs?: number;
 }
 
-/** Kept below the edge's keepAliveTimeout (65 s), so the hub, not the edge, ends an idle connection. */
+/** Far below the edge's keepAliveTimeout (65 s): a request never meets a connection the edge is just closing. */
 const IDLE_REUSE_MS = 30_000;
 const MAX_IDLE = 64;
 const UNSAFE_HEADER = /[\r\n\0]/;
 /** Each connection reads into its own buffer of this size (a TLS record is at most 16 KiB). */
 const READ_BUFFER_BYTES = 16 * 1024;
+/**
+ * Errors that mean a reused connection was gone before it carried the request (a reset, a clean close,
+ * a write to a closed socket): only these send the request again. Anything else (a timeout, an
+ * unreachable host) may come after the edge took the request, so it is reported, never resent.
+ */
+const RESEND_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_WRITE_AFTER_END', 'ERR_STREAM_DESTROYED']);
 
 interface Connection {
   socket: Socket;
@@ -65,9 +71,10 @@ export type EdgeLink = ReturnType<typeof createEdgeLink>;
  * The hub's HTTP/1.1 client for its own edges: POSTs on keep-alive connections (TLS with the pinned key,
  * or plain TCP), each request written as one string and its answer read by http1-response.ts.
  *
- * Why not node:http: on a freshly started hub, a bare Node proxy spent 0.35 ms of its 0.9 ms per call in
- * http.request, ClientRequest, IncomingMessage and the Agent's bookkeeping, and this client cut that to
- * nothing measurable (bench/README.md); undici's Client measured no better than node:http. The peer is
+ * Why not node:http: in a freshly started process every layer runs cold, and Node's HTTP client is a thick
+ * one (ClientRequest, IncomingMessage, the Agent's bookkeeping): a bare Node forwarder in front of a lab
+ * edge added 0.79 ms per call with http.request and 0.46 ms with a raw keep-alive socket, and undici's
+ * Client measured no better than node:http (docs/hub.md, "Conformance and measurements"). The peer is
  * always lanmcp's own edge (src/edge/http.ts), so the subset needed is small: Content-Length or chunked
  * bodies, keep-alive, no pipelining. Like Node's Agent (and its documented `reusedSocket` advice), a request
  * on a reused connection that was reset or closed before any byte of an answer is sent once more on a new
@@ -80,9 +87,18 @@ export function createEdgeLink(options: EdgeLinkOptions) {
   const requestLine = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
   const idle: Connection[] = [];
   const all = new Set<Connection>();
+  // Sockets not yet connected (or, with TLS, not yet past the pin check): close() ends them too.
+  const connecting = new Set<Socket>();
+  const timeoutMs = options.handshakeTimeoutMs ?? 10_000;
   let closed = false;
+  const closing = () => new Error('the hub is closing its connections to this edge');
 
-  function connect(done: (error: Error | null, connection?: Connection) => void): void {
+  /** Opens a connection; the socket while it connects (destroy it with an error to give up), if any. */
+  function connect(done: (error: Error | null, connection?: Connection) => void): Socket | undefined {
+    if (closed) {
+      setImmediate(() => done(closing()));
+      return undefined;
+    }
     // Reads go straight from the socket into this buffer and to the exchange (net's `onread`), with no
     // Readable stream between: its push, flow and nextTick work cost a cold hub more than the parsing.
     let connection: Connection | undefined;
@@ -96,10 +112,11 @@ export function createEdgeLink(options: EdgeLinkOptions) {
       },
     };
     const opened = (error: Error | null, socket?: Socket) => {
+      connecting.delete(pending);
       if (error) return done(error);
       if (closed) {
         socket!.destroy();
-        return done(new Error('the hub is closing its connections to this edge'));
+        return done(closing());
       }
       socket!.setNoDelay(true);
       socket!.setKeepAlive(true, 1000);
@@ -117,21 +134,36 @@ export function createEdgeLink(options: EdgeLinkOptions) {
       });
       done(null, made);
     };
-    if (pin) return connectPinned({ host, port, onread }, pin, options.handshakeTimeoutMs ?? 10_000, opened);
+    const pending: Socket = pin ? connectPinned({ host, port, onread }, pin, timeoutMs, opened) : connectTcp(onread, opened);
+    connecting.add(pending);
+    return pending;
+  }
+
+  /** Plain TCP, bounded like the TLS handshake: a device that drops packets must not hold a call for minutes. */
+  function connectTcp(onread: { buffer: Buffer; callback: (bytes: number, buffer: Buffer) => boolean }, done: (error: Error | null, socket?: Socket) => void): Socket {
     const socket = tcpConnect({ host, port, onread });
-    const onError = (error: Error) => opened(error);
+    const onError = (error: Error) => done(error);
+    const onTimeout = () => socket.destroy(new Error(`no TCP connection to ${host}:${port} within ${timeoutMs} ms`));
     socket.once('error', onError);
+    socket.setTimeout(timeoutMs, onTimeout);
     socket.once('connect', () => {
+      socket.setTimeout(0);
+      socket.off('timeout', onTimeout);
       socket.off('error', onError);
-      opened(null, socket);
+      done(null, socket);
     });
+    return socket;
   }
 
   function takeIdle(): Connection | undefined {
     const now = Date.now();
     for (let connection = idle.pop(); connection; connection = idle.pop()) {
-      if (now - connection.idleSince < IDLE_REUSE_MS && !connection.socket.destroyed) return connection;
-      connection.socket.destroy();
+      const { socket } = connection;
+      if (now - connection.idleSince < IDLE_REUSE_MS && !socket.destroyed && socket.writable) {
+        socket.ref();
+        return connection;
+      }
+      socket.destroy();
     }
     return undefined;
   }
@@ -140,6 +172,8 @@ export function createEdgeLink(options: EdgeLinkOptions) {
     connection.active = undefined;
     if (!reusable || closed || idle.length >= MAX_IDLE || connection.socket.destroyed) return void connection.socket.destroy();
     connection.idleSince = Date.now();
+    // An idle connection does not keep the process alive, as an idle socket of Node's Agent does not.
+    connection.socket.unref();
     idle.push(connection);
   }
 
@@ -148,6 +182,7 @@ export function createEdgeLink(options: EdgeLinkOptions) {
     const request = `${requestLine}${headers.text}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     let over = false;
     let current: Connection | undefined;
+    let pending: Socket | undefined;
 
     const send = (connection: Connection, reused: boolean) => {
       if (over) return release(connection, true);
@@ -169,8 +204,8 @@ export function createEdgeLink(options: EdgeLinkOptions) {
           try {
             parser.push(chunk);
           } catch (error) {
-            if (!(error instanceof MalformedResponseError)) throw error;
-            this.lost(error, false);
+            // A malformed answer, or (a bug) a handler that threw: the exchange fails, the hub stays up.
+            this.lost(error instanceof Error ? error : new Error(String(error)), false);
             connection.socket.destroy();
           }
         },
@@ -178,7 +213,7 @@ export function createEdgeLink(options: EdgeLinkOptions) {
           if (over) return;
           connection.active = undefined;
           if (clean && parser.close()) return;
-          if (reused && !answered) return void start(false);
+          if (reused && !answered && RESEND_CODES.has((error as NodeJS.ErrnoException).code ?? '')) return void start(false);
           over = true;
           handlers.error(error);
         },
@@ -189,7 +224,8 @@ export function createEdgeLink(options: EdgeLinkOptions) {
     const start = (mayReuse: boolean) => {
       const reuse = mayReuse ? takeIdle() : undefined;
       if (reuse) return send(reuse, true);
-      connect((error, connection) => {
+      pending = connect((error, connection) => {
+        pending = undefined;
         if (error) {
           if (!over) {
             over = true;
@@ -206,6 +242,7 @@ export function createEdgeLink(options: EdgeLinkOptions) {
       destroy() {
         if (over) return;
         over = true;
+        pending?.destroy(new Error('the call was given up while connecting'));
         if (current?.active) {
           current.active = undefined;
           current.socket.destroy();
@@ -221,6 +258,7 @@ export function createEdgeLink(options: EdgeLinkOptions) {
       closed = true;
       idle.length = 0;
       for (const connection of all) connection.socket.destroy();
+      for (const socket of connecting) socket.destroy(closing());
     },
   };
 }

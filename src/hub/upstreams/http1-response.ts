@@ -19,6 +19,8 @@ export class MalformedResponseError extends Error {
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE = 1024;
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
+/** RFC 9110 token characters: a header name with anything else (a space before the colon) is refused. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 type State = 'head' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'fixed' | 'until-close' | 'done';
 
@@ -33,7 +35,12 @@ type State = 'head' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 
  */
 export function createResponseParser(sink: ResponseSink) {
   let state: State = 'head';
-  let head: Buffer | undefined;
+  // A head cut between reads: its pieces (copies: `chunk` may be a buffer the caller reuses), their total
+  // length, and the last 3 bytes, where a CRLFCRLF may have begun. Searched piece by piece: linear in size.
+  let headPieces: Buffer[] = [];
+  let headBytes = 0;
+  let headTail = Buffer.alloc(0);
+  let trailerBytes = 0;
   let remaining = 0;
   let line = '';
   let keepAlive = true;
@@ -61,12 +68,14 @@ export function createResponseParser(sink: ResponseSink) {
     const status = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0]!);
     if (!status) throw new MalformedResponseError(`bad status line ${JSON.stringify(lines[0]!.slice(0, 80))}`);
     const code = Number(status[2]);
+    if (code === 101) throw new MalformedResponseError('a protocol switch (101) nobody asked for');
     if (code < 200) return;
     const headers = new Map<string, string>();
     for (let i = 1; i < lines.length; i++) {
       const colon = lines[i]!.indexOf(':');
       if (colon <= 0) throw new MalformedResponseError(`bad header line ${JSON.stringify(lines[i]!.slice(0, 80))}`);
       const name = lines[i]!.slice(0, colon).toLowerCase();
+      if (!TOKEN.test(name)) throw new MalformedResponseError(`bad header name ${JSON.stringify(name.slice(0, 80))}`);
       const value = lines[i]!.slice(colon + 1).trim();
       // Repeated headers are joined as RFC 9110 allows for lists; a repeated Content-Length must agree.
       const seen = headers.get(name);
@@ -78,11 +87,13 @@ export function createResponseParser(sink: ResponseSink) {
     const encoding = headers.get('transfer-encoding')?.toLowerCase();
     const length = headers.get('content-length');
     sink.head(code, headers);
-    if (encoding !== undefined) {
-      if (encoding !== 'chunked') throw new MalformedResponseError(`unsupported Transfer-Encoding ${JSON.stringify(encoding)}`);
-      state = 'chunk-size';
-    } else if (code === 204 || code === 304) {
+    if (code === 204 || code === 304) {
       finish();
+    } else if (encoding !== undefined) {
+      if (encoding !== 'chunked') throw new MalformedResponseError(`unsupported Transfer-Encoding ${JSON.stringify(encoding)}`);
+      // Both framings at once is how request smuggling starts (RFC 9112 6.3): read chunked, then close.
+      if (length !== undefined) keepAlive = false;
+      state = 'chunk-size';
     } else if (length !== undefined) {
       if (!/^\d{1,15}$/.test(length)) throw new MalformedResponseError(`bad Content-Length ${JSON.stringify(length)}`);
       remaining = Number(length);
@@ -111,18 +122,23 @@ export function createResponseParser(sink: ResponseSink) {
       while (at < chunk.length) {
         switch (state) {
           case 'head': {
-            const bytes = head ? Buffer.concat([head, chunk.subarray(at)]) : chunk.subarray(at);
-            const end = bytes.indexOf(CRLF_CRLF);
-            if (end < 0) {
-              if (bytes.length > MAX_HEAD_BYTES) throw new MalformedResponseError('the response head passed 64 KiB');
-              // A head cut between reads is kept as a copy (concat copies): `chunk` may be a buffer the caller reuses.
-              head = head ? bytes : Buffer.from(bytes);
+            const piece = chunk.subarray(at);
+            const probe = headTail.length > 0 ? Buffer.concat([headTail, piece]) : piece;
+            const found = probe.indexOf(CRLF_CRLF);
+            if (found < 0) {
+              headBytes += piece.length;
+              if (headBytes > MAX_HEAD_BYTES) throw new MalformedResponseError('the response head passed 64 KiB');
+              headPieces.push(Buffer.from(piece));
+              headTail = Buffer.from(probe.subarray(Math.max(0, probe.length - 3)));
               return;
             }
-            const consumed = chunk.length - (bytes.length - (end + 4));
-            const text = bytes.toString('latin1', 0, end);
-            head = undefined;
-            at = consumed;
+            // Where the head ends, counted in the bytes of this head so far.
+            const end = headBytes + found - headTail.length;
+            const text = headPieces.length > 0 ? Buffer.concat([...headPieces, piece]).toString('latin1', 0, end) : piece.toString('latin1', 0, end);
+            at += end + 4 - headBytes;
+            headPieces = [];
+            headBytes = 0;
+            headTail = Buffer.alloc(0);
             readHead(text);
             break;
           }
@@ -155,6 +171,7 @@ export function createResponseParser(sink: ResponseSink) {
             if (next < 0) return;
             at = next;
             const ended = line === '\r\n';
+            if (state === 'trailers' && (trailerBytes += line.length) > MAX_HEAD_BYTES) throw new MalformedResponseError('the trailers passed 64 KiB');
             line = '';
             if (state === 'chunk-crlf') {
               if (!ended) throw new MalformedResponseError('a chunk is longer than its size');

@@ -67,11 +67,11 @@ const MAX_ERROR_BODY = 4096;
 export const MAX_ANSWER_CHARS = 64 * 1_048_576;
 
 /**
- * One `tools/call` to our own edge as one POST on the upstream's keep-alive agent, read from Node's
- * IncomingMessage: a JSON body, or SSE parsed as it arrives (progress and logging passed on, the final
- * JSON-RPC response ends the call). No SDK transport, web streams or schema parsing: the edge is our own
+ * One `tools/call` to our own edge as one POST on the upstream's edge link (edge-link.ts), its answer read
+ * as it arrives: a JSON body, or SSE parsed on the way (progress and logging passed on, the final JSON-RPC
+ * response ends the call). No SDK transport, web streams or schema parsing: the edge is our own
  * stateless server (src/edge/http.ts), and this path is what a call through the hub costs per call.
- * A cancel or timeout sends `notifications/cancelled` (as the SDK client does) and aborts the request.
+ * A cancel or timeout sends `notifications/cancelled` (as the SDK client does), then closes the exchange.
  * Throws McpError (timeout, a JSON-RPC error), HttpStatusError, ConnectionLostError or PinMismatchError;
  * the upstream turns them into UpstreamFailures naming the device.
  */
@@ -107,6 +107,8 @@ export function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallTo
       void sendCancelled(target, headers, call.id, why).finally(() => exchange?.destroy());
     };
     const armTimeout = () => {
+      // Progress still read after a stop (until the exchange is closed) must not start a new timer.
+      if (settled) return;
       clearTimeout(timer);
       timer = setTimeout(() => stop(new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: call.timeoutMs }), `the hub's ${call.timeoutMs} ms timeout`), call.timeoutMs);
     };
@@ -224,12 +226,13 @@ function errorText(status: number, text: string): string {
 function sendCancelled(target: LeanTarget, headers: PreparedHeaders, id: string, reason: string): Promise<void> {
   const body = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
   return new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
     const done = () => {
       clearTimeout(timer);
       resolve();
     };
     const exchange = target.link.exchange(headers, body, { head() {}, data() {}, end: done, error: done });
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       exchange.destroy();
       done();
     }, 2000);

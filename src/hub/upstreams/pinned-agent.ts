@@ -55,7 +55,7 @@ export function connectPinned(
   pin: string,
   handshakeTimeoutMs: number,
   done: (error: Error | null, socket?: TLSSocket) => void,
-): void {
+): TLSSocket {
   const { host, port } = target;
   const socket = connect({
     host, port, rejectUnauthorized: false,
@@ -79,4 +79,5 @@ export function connectPinned(
     socket.destroy();
     done(new PinMismatchError(`${host}:${port}`, pin, actual));
   });
+  return socket;
 }

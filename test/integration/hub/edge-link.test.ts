@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEdgeTlsIdentity } from '../../../src/edge/tls-cert.js';
 import { createEdgeLink, prepareHeaders, type EdgeLink, type ExchangeHandlers } from '../../../src/hub/upstreams/edge-link.js';
@@ -188,6 +188,36 @@ describe('edge link (the hub\'s HTTP/1.1 client for its edges)', () => {
     exchange!.destroy();
     await expect.poll(() => closed).toBe(true);
     expect(heard).toEqual(['head', ': working\n\n']);
+  });
+
+  it('giving up a call, or closing the link, while a TLS handshake is still pending closes that connection', async () => {
+    const identity = createEdgeTlsIdentity('edge');
+    // A peer that accepts TCP and never answers the TLS hello: the handshake stays pending.
+    const peers: Socket[] = [];
+    let closedPeers = 0;
+    const silent = createNetServer((socket) => {
+      peers.push(socket);
+      socket.on('error', () => {}).on('close', () => (closedPeers += 1)).resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => { for (const p of peers) p.destroy(); silent.close(() => resolve()); }));
+    const url = new URL(`https://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp`);
+    const edge = link(url, identity.spkiSha256);
+    const heard: string[] = [];
+    const handlers: ExchangeHandlers = { head: () => heard.push('head'), data: () => heard.push('data'), end: () => heard.push('end'), error: (e) => heard.push(e.message) };
+    const first = edge.exchange(prepareHeaders({}), 'x', handlers);
+    await expect.poll(() => peers.length).toBe(1);
+    first.destroy();
+    await expect.poll(() => closedPeers).toBe(1);
+    edge.exchange(prepareHeaders({}), 'y', handlers);
+    await expect.poll(() => peers.length).toBe(2);
+    edge.close();
+    await expect.poll(() => closedPeers).toBe(2);
+    // The given-up call hears nothing; the one the close ended hears why.
+    await expect.poll(() => heard).toEqual(['the hub is closing its connections to this edge']);
+    const after = await post(edge, 'z');
+    expect(after.error?.message).toBe('the hub is closing its connections to this edge');
+    expect(peers).toHaveLength(2);
   });
 
   it('over TLS speaks only to the pinned key: another key gets a PinMismatchError and not one byte', async () => {

@@ -84,6 +84,20 @@ describe('HTTP/1.1 response parser (the hub\'s edge link)', () => {
     expect(toClose).toMatchObject({ body: 'all of it', ended: { reusable: false }, closeEnded: true });
   });
 
+  it('framing rules: 204 has no body even if it says chunked; chunked and Content-Length together are read chunked, then the connection is closed', () => {
+    expect(read(['HTTP/1.1 204 No Content\r\ntransfer-encoding: chunked\r\n\r\n'])).toMatchObject({ status: 204, body: '', ended: { reusable: true } });
+    expect(read(['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 99\r\n\r\n2\r\nok\r\n0\r\n\r\n'])).toMatchObject({ body: 'ok', ended: { reusable: false } });
+  });
+
+  it('a long head fed one byte at a time is read whole', () => {
+    const answer = `HTTP/1.1 200 OK\r\nx-long: ${'v'.repeat(60_000)}\r\ncontent-length: 2\r\n\r\nok`;
+    const bytes = Buffer.from(answer);
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i++) pieces.push(bytes.subarray(i, i + 1));
+    const out = read(pieces);
+    expect([out.status, out.headers?.['x-long']?.length, out.body, out.ended]).toEqual([200, 60_000, 'ok', { reusable: true }]);
+  });
+
   it('a close before the end is reported as a cut answer', () => {
     expect(read(['HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort'], true)).toMatchObject({ body: 'short', closeEnded: false });
     expect(read(['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n'], true)).toMatchObject({ body: 'hello', closeEnded: false });
@@ -101,6 +115,9 @@ describe('HTTP/1.1 response parser (the hub\'s edge link)', () => {
     ['a chunk longer than its size', ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabc\r\n'], /longer than its size/],
     ['bytes after the end', ['HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n'], /bytes after the end/],
     ['a head past 64 KiB', ['HTTP/1.1 200 OK\r\n', `x-big: ${'a'.repeat(70_000)}`], /head passed 64 KiB/],
+    ['a protocol switch nobody asked for', ['HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\n\r\n'], /protocol switch \(101\)/],
+    ['a header name with a space before the colon', ['HTTP/1.1 200 OK\r\ncontent-length : 2\r\n\r\nok'], /bad header name "content-length "/],
+    ['trailers past 64 KiB', ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n', ...Array.from({ length: 80 }, () => `x-t: ${'a'.repeat(1000)}\r\n`)], /trailers passed 64 KiB/],
     ['an endless chunk-size line', ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', '0'.repeat(2000)], /too long/],
   ])('refuses %s', (_what, pieces, message) => {
     let error: unknown;
