@@ -7,7 +7,7 @@ interface Series {
   calls: number;
   errors: number;
   sumS: number;
-  /** Cumulative counts per bucket of BUCKETS_S. */
+  /** Calls per bucket of BUCKETS_S: each call counts in the first bucket it fits (cumulated when rendered). */
   buckets: number[];
 }
 
@@ -25,13 +25,16 @@ export function createMetrics() {
     /** `outcome` error covers isError results and failed calls alike. */
     recordCall(tool: string, device: string, outcome: 'ok' | 'error', durationMs: number): void {
       const key = `${tool}\u0000${device}`;
-      const s = series.get(key) ?? { calls: 0, errors: 0, sumS: 0, buckets: BUCKETS_S.map(() => 0) };
+      let s = series.get(key);
+      if (!s) series.set(key, (s = { calls: 0, errors: 0, sumS: 0, buckets: BUCKETS_S.map(() => 0) }));
       const seconds = durationMs / 1000;
       s.calls += 1;
       if (outcome === 'error') s.errors += 1;
       s.sumS += seconds;
-      BUCKETS_S.forEach((b, i) => { if (seconds <= b) s.buckets[i]! += 1; });
-      series.set(key, s);
+      // One bucket per call, found with a plain loop: this runs on every call, often in cold code.
+      let i = 0;
+      while (i < BUCKETS_S.length && seconds > BUCKETS_S[i]!) i += 1;
+      if (i < BUCKETS_S.length) s.buckets[i]! += 1;
     },
     enter(): void { inFlight += 1; },
     leave(): void { inFlight -= 1; },
@@ -54,7 +57,8 @@ export function renderMetrics(rows: (Series & { tool: string; device: string })[
   for (const r of rows) out.push(`lanmcp_hub_call_errors_total{${l(r)}} ${r.errors}`);
   out.push('# HELP lanmcp_hub_call_duration_seconds Tool call latency seen by the hub.', '# TYPE lanmcp_hub_call_duration_seconds histogram');
   for (const r of rows) {
-    BUCKETS_S.forEach((b, i) => out.push(`lanmcp_hub_call_duration_seconds_bucket{${l(r)},le="${b}"} ${r.buckets[i]}`));
+    let cumulative = 0;
+    BUCKETS_S.forEach((b, i) => out.push(`lanmcp_hub_call_duration_seconds_bucket{${l(r)},le="${b}"} ${(cumulative += r.buckets[i]!)}`));
     out.push(`lanmcp_hub_call_duration_seconds_bucket{${l(r)},le="+Inf"} ${r.calls}`);
     out.push(`lanmcp_hub_call_duration_seconds_sum{${l(r)}} ${r.sumS}`, `lanmcp_hub_call_duration_seconds_count{${l(r)}} ${r.calls}`);
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditLog, fingerprintText, redactArgs, redactText } from '../../../src/hub/audit.js';
 import { checkHostAndOrigin, planAllowedHosts } from '../../../src/hub/http-guard.js';
-import { renderMetrics } from '../../../src/hub/metrics.js';
+import { createMetrics, renderMetrics } from '../../../src/hub/metrics.js';
 import { createRateLimiter } from '../../../src/hub/rate-limit.js';
 import { planCatalog } from '../../../src/hub/tools/catalog.js';
 import { classifyUpstreamError } from '../../../src/hub/upstreams/errors.js';
@@ -193,12 +193,25 @@ describe('upstream specs and errors', () => {
 
 describe('metrics text', () => {
   it('renders counters, a cumulative histogram and upstream gauges with escaped labels', () => {
-    const text = renderMetrics([{ tool: 'run_command', device: 'p"i', calls: 2, errors: 1, sumS: 0.3, buckets: [0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2] }], 1, 3, [{ name: 'pi', kind: 'edge', up: false }, { name: 'ha', kind: 'mcp', up: true, latencyMs: 12 }]);
+    const text = renderMetrics([{ tool: 'run_command', device: 'p"i', calls: 2, errors: 1, sumS: 0.3, buckets: [0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0] }], 1, 3, [{ name: 'pi', kind: 'edge', up: false }, { name: 'ha', kind: 'mcp', up: true, latencyMs: 12 }]);
+    expect(text).toContain('lanmcp_hub_call_duration_seconds_bucket{tool="run_command",device="p\\"i",le="0.05"} 0');
+    expect(text).toContain('lanmcp_hub_call_duration_seconds_bucket{tool="run_command",device="p\\"i",le="0.1"} 1');
+    expect(text).toContain('lanmcp_hub_call_duration_seconds_bucket{tool="run_command",device="p\\"i",le="300"} 2');
     expect(text).toContain('lanmcp_hub_calls_total{tool="run_command",device="p\\"i"} 2');
     expect(text).toContain('lanmcp_hub_call_errors_total{tool="run_command",device="p\\"i"} 1');
     expect(text).toContain('lanmcp_hub_call_duration_seconds_bucket{tool="run_command",device="p\\"i",le="+Inf"} 2');
     expect(text).toContain('lanmcp_hub_upstream_up{device="pi",kind="edge"} 0');
     expect(text).toContain('lanmcp_hub_upstream_latency_seconds{device="ha",kind="mcp"} 0.012');
     expect(text).toContain('lanmcp_hub_sessions 3');
+  });
+
+  it('recordCall counts each call once per series; the rendered buckets are cumulative, a call past the last only in +Inf', () => {
+    const metrics = createMetrics();
+    for (const ms of [3, 5, 200, 400_000]) metrics.recordCall('read_file', 'pi', ms === 200 ? 'error' : 'ok', ms);
+    const text = metrics.render([], 0);
+    const bucket = (le: string) => Number(new RegExp(`_bucket\\{tool="read_file",device="pi",le="${le.replace('+', '\\+')}"\\} (\\d+)`).exec(text)?.[1]);
+    expect(['0.005', '0.01', '0.1', '0.25', '300', '+Inf'].map(bucket)).toEqual([2, 2, 2, 3, 3, 4]);
+    expect(text).toContain('lanmcp_hub_call_errors_total{tool="read_file",device="pi"} 1');
+    expect(text).toContain('lanmcp_hub_call_duration_seconds_count{tool="read_file",device="pi"} 4');
   });
 });
