@@ -4,9 +4,10 @@ import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/
 import { ErrorCode, type CallToolResult, type JSONRPCMessage, type JSONRPCRequest, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { JsonReply } from './json-reply.js';
 import { answeredId, isRequest } from './message-kind.js';
+import { CallCanceller, type CallSignal } from './call-signal.js';
 
 /** A session's tools/call run without the SDK's Protocol (mcp-server.ts directToolCall). */
-export type DirectToolCall = (params: { name: string; arguments?: Record<string, unknown> }, signal: AbortSignal) => Promise<CallToolResult>;
+export type DirectToolCall = (params: { name: string; arguments?: Record<string, unknown> }, signal: CallSignal) => Promise<CallToolResult>;
 
 /** Where the server's messages for one HTTP request go: an SDK transport (SSE, GET) or a JsonReply. */
 interface RequestSink {
@@ -30,7 +31,7 @@ export class SessionTransport implements Transport {
   private readonly open = new Set<RequestSink>();
   private standalone: RequestSink | undefined;
   /** Tool calls running on the direct path, by request id: a cancellation aborts them here. */
-  private readonly direct = new Map<RequestId, AbortController>();
+  private readonly direct = new Map<RequestId, CallCanceller>();
   private closed = false;
 
   /**
@@ -103,9 +104,9 @@ export class SessionTransport implements Transport {
 
   /** Answered as the SDK's server answers: the result, or the error's code, message and data; nothing once cancelled. */
   private runDirect(request: PlainToolCall, call: DirectToolCall): void {
-    const controller = new AbortController();
+    const controller = new CallCanceller();
     this.direct.set(request.id, controller);
-    void call(request.params, controller.signal).then(
+    void call(request.params, controller).then(
       (result): JSONRPCMessage => ({ jsonrpc: '2.0', id: request.id, result }),
       (error: { code?: unknown; message?: string; data?: unknown }): JSONRPCMessage => ({
         jsonrpc: '2.0', id: request.id,
@@ -114,7 +115,7 @@ export class SessionTransport implements Transport {
     ).then((response) => {
       if (this.direct.get(request.id) === controller) this.direct.delete(request.id);
       // A cancelled request gets no response (MCP cancellation), as the SDK's server does.
-      if (!controller.signal.aborted) return this.send(response);
+      if (!controller.aborted) return this.send(response);
     });
   }
 

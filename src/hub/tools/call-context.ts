@@ -1,11 +1,12 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CallForwarder } from '../upstreams/client-pool.js';
+import type { CallSignal } from '../call-signal.js';
 import type { Confirmer } from '../confirm.js';
 import { UpstreamFailure } from '../upstreams/errors.js';
 
 /** What a tool handler may do besides answering: report progress, forward upstream messages, learn it was cancelled. */
 export interface CallContext {
-  signal: AbortSignal;
+  signal: CallSignal;
   /** The client's progressToken, when it asked for progress. */
   progressToken?: string | number;
   forward: CallForwarder;

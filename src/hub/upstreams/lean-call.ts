@@ -1,8 +1,10 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { prepareHeaders, type EdgeLink, type Exchange, type ExchangeHandlers, type PreparedHeaders } from './edge-link.js';
+import { clearDeadline, moveDeadline, setDeadline } from './deadlines.js';
 import { describeNetworkError } from './errors.js';
 import { PinMismatchError } from './pinned-agent.js';
 import { createSseParser } from './sse-parser.js';
+import type { CallSignal } from '../call-signal.js';
 
 /** Progress as the SDK's `onprogress` gets it: the notification's params without the token. */
 export type ProgressParams = { progress: number; total?: number; message?: string } & Record<string, unknown>;
@@ -15,7 +17,7 @@ export interface LeanCall {
   /** Per-call timeout, restarted by each progress notification (the SDK's `resetTimeoutOnProgress`). */
   timeoutMs: number;
   /** The hub's caller: aborting it cancels the call on the edge. */
-  signal?: AbortSignal;
+  signal?: CallSignal;
   /** Given: the edge is asked for progress (the id is the progressToken) and each notification is passed here. */
   onprogress?: (progress: ProgressParams) => void;
   /** Logging notifications tied to the call, passed on as the SDK path passes them to the hub's client. */
@@ -87,11 +89,10 @@ export function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallTo
     let settled = false;
     let stopped: unknown;
     let exchange: Exchange | undefined;
-    let timer: NodeJS.Timeout | undefined;
     const finish = (): boolean => {
       if (settled) return false;
       settled = true;
-      clearTimeout(timer);
+      clearDeadline(deadline);
       call.signal?.removeEventListener('abort', onCallerAbort);
       return true;
     };
@@ -106,15 +107,11 @@ export function leanCallTool(target: LeanTarget, call: LeanCall): Promise<CallTo
       failed(reason);
       void sendCancelled(target, headers, call.id, why).finally(() => exchange?.destroy());
     };
-    const armTimeout = () => {
-      // Progress still read after a stop (until the exchange is closed) must not start a new timer.
-      if (settled) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => stop(new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: call.timeoutMs }), `the hub's ${call.timeoutMs} ms timeout`), call.timeoutMs);
-    };
+    const deadline = setDeadline(call.timeoutMs, () => stop(new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: call.timeoutMs }), `the hub's ${call.timeoutMs} ms timeout`));
+    // Progress restarts the wait (the SDK's resetTimeoutOnProgress); none is read after the call ended.
+    const armTimeout = () => { if (!settled) moveDeadline(deadline, call.timeoutMs); };
     const onCallerAbort = () => stop(call.signal?.reason ?? new Error('cancelled'), String(call.signal?.reason ?? 'cancelled by the client'));
     call.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    armTimeout();
     // After a stop, whatever the exchange still reads is nobody's concern: the reader ignores it.
     exchange = target.link.exchange(headers, body, answerReader(call, () => stopped, armTimeout, answered, failed, () => exchange?.destroy()));
   });

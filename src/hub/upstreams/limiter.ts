@@ -1,3 +1,5 @@
+import type { CallSignal } from '../call-signal.js';
+
 /**
  * A counting semaphore with a FIFO queue: at most `limit` calls run on one upstream, the rest wait, and a
  * waiter whose caller gives up (AbortSignal) leaves the queue. One slow device thus queues only its own calls.
@@ -19,14 +21,14 @@ export function createLimiter(limit: number) {
     get running() { return running; },
     get queued() { return queue.length; },
     /** A release function when a slot is free now (and the caller has not given up); undefined otherwise. */
-    tryAcquire(signal?: AbortSignal): (() => void) | undefined {
+    tryAcquire(signal?: CallSignal): (() => void) | undefined {
       if (signal?.aborted || running >= limit) return undefined;
       running += 1;
       let released = false;
       return () => { if (!released) { released = true; release(); } };
     },
     /** Resolves with a release function once a slot is free. */
-    acquire(signal?: AbortSignal): Promise<() => void> {
+    acquire(signal?: CallSignal): Promise<() => void> {
       if (signal?.aborted) return Promise.reject(signal.reason);
       let released = false;
       const once = () => { if (!released) { released = true; release(); } };

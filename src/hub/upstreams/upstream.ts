@@ -11,9 +11,10 @@ import { checkHealth } from './health.js';
 import { PinMismatchError } from './pinned-agent.js';
 import { backoffDelay, createLimiter } from './limiter.js';
 import type { UpstreamSpec, UpstreamStatus, UpstreamTiming } from './types.js';
+import type { CallSignal } from '../call-signal.js';
 
 export interface ToolCallOptions {
-  signal?: AbortSignal;
+  signal?: CallSignal;
   forward?: CallForwarder;
   /** Given: the upstream is asked for progress, and the per-call timeout restarts on each report. */
   onprogress?: (progress: ProgressParams) => void;
@@ -155,13 +156,13 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
    * Runs `fn` on a pooled client within the concurrency limit. Connection failures mark the upstream
    * down and come back as UpstreamFailure; the caller's signal cancels the call upstream.
    */
-  async function request<T>(fn: (client: Client, signal: AbortSignal) => Promise<T>, options: { signal?: AbortSignal; forward?: CallForwarder }): Promise<T> {
+  async function request<T>(fn: (client: Client, signal: AbortSignal) => Promise<T>, options: { signal?: CallSignal; forward?: CallForwarder }): Promise<T> {
     await ensureUp();
     return run(fn, options);
   }
 
   /** `request` without the up check: the health probe itself lists tools through it. */
-  async function run<T>(fn: (client: Client, signal: AbortSignal) => Promise<T>, options: { signal?: AbortSignal; forward?: CallForwarder }): Promise<T> {
+  async function run<T>(fn: (client: Client, signal: AbortSignal) => Promise<T>, options: { signal?: CallSignal; forward?: CallForwarder }): Promise<T> {
     const release = await limiter.acquire(options.signal);
     state.in_flight += 1;
     const controller = new AbortController();
@@ -225,7 +226,7 @@ export function createUpstream(spec: UpstreamSpec, timing: UpstreamTiming, hooks
   }
 
   /** A lost connection or a network error marks the upstream down; the caller giving up never does. */
-  function failureOf(error: unknown, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined, pooled: PooledClient | undefined): UpstreamFailure {
+  function failureOf(error: unknown, signal: AbortSignal | undefined, callerSignal: CallSignal | undefined, pooled: PooledClient | undefined): UpstreamFailure {
     const isLost = (e: unknown): e is Error => e instanceof PinMismatchError || e instanceof ConnectionLostError || (e instanceof Error && /connection lost/.test(e.message));
     const lost = signal?.aborted && isLost(signal.reason) ? signal.reason : error instanceof PinMismatchError || error instanceof ConnectionLostError ? error : undefined;
     const failure = lost ? new UpstreamFailure(spec.name, 'down', lost.message)
