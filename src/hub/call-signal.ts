@@ -12,14 +12,27 @@ export interface CallSignal {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
-/** A CallSignal that `abort()` fires: each listener runs once, in the order added, on the first abort only. */
+/**
+ * A CallSignal that `abort()` fires: each listener runs once, in the order added, on the first abort only
+ * (a listener added twice runs once, as with EventTarget). A listener that throws does not keep the others
+ * from running; `abort` then throws the first such error.
+ */
 export class CallCanceller implements CallSignal {
-  aborted = false;
-  reason: unknown = undefined;
+  private fired = false;
+  private why: unknown = undefined;
   private listeners: Array<() => void> | undefined;
 
+  get aborted(): boolean {
+    return this.fired;
+  }
+
+  get reason(): unknown {
+    return this.why;
+  }
+
   addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.aborted) (this.listeners ??= []).push(listener);
+    if (this.fired || this.listeners?.includes(listener)) return;
+    (this.listeners ??= []).push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
@@ -28,11 +41,19 @@ export class CallCanceller implements CallSignal {
   }
 
   abort(reason: unknown = new Error('cancelled')): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    const listeners = this.listeners;
+    if (this.fired) return;
+    this.fired = true;
+    this.why = reason;
+    const listeners = this.listeners ?? [];
     this.listeners = undefined;
-    for (const listener of listeners ?? []) listener();
+    let failure: { error: unknown } | undefined;
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 }

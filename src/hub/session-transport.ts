@@ -97,7 +97,8 @@ export class SessionTransport implements Transport {
     if ('method' in message && message.method === 'notifications/cancelled') {
       const params = message.params as { requestId?: RequestId; reason?: string } | undefined;
       const running = params?.requestId !== undefined ? this.direct.get(params.requestId) : undefined;
-      if (running) return void running.abort(params?.reason);
+      // The reason is the client's text: anything else is not passed on (it would reach String() later).
+      if (running) return void running.abort(typeof params?.reason === 'string' ? params.reason : undefined);
     }
     this.onmessage?.(message, extra);
   }

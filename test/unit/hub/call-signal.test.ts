@@ -21,6 +21,19 @@ describe('CallCanceller (the direct call path\'s cancellation signal)', () => {
     plain.abort();
     expect((plain.reason as Error).message).toBe('cancelled');
   });
+
+  it('a listener added twice runs once; one that throws does not stop the others, and abort throws its error', () => {
+    const canceller = new CallCanceller();
+    const heard: string[] = [];
+    const twice = () => heard.push('twice');
+    canceller.addEventListener('abort', twice);
+    canceller.addEventListener('abort', twice);
+    canceller.addEventListener('abort', () => { throw new Error('listener bug'); });
+    canceller.addEventListener('abort', () => heard.push('after the throw'));
+    expect(() => canceller.abort('x')).toThrow('listener bug');
+    expect(heard).toEqual(['twice', 'after the throw']);
+    expect(canceller.aborted).toBe(true);
+  });
 });
 
 describe('call deadlines (one interval timer for every call\'s timeout)', () => {
