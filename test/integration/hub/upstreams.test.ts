@@ -189,6 +189,21 @@ describe('hub → edges', () => {
     await expect.poll(() => alpha!.calls[0]!.ended, { timeout: 2000 }).toBe('cancelled');
   });
 
+  it('a cancel whose reason is not a string still reaches the edge, and the hub answers the notification with 202', async () => {
+    const { edges: [alpha], hub } = await fleet(['alpha']);
+    const headers = { authorization: `Bearer ${hub.token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
+    const init = await fetch(hub.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }) });
+    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await init.text();
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'run_command', arguments: { host: 'alpha', command: 'sleep:5000' } } });
+    const pending = fetch(hub.url, { method: 'POST', headers: session, body }).then((r) => r.text()).catch(() => undefined);
+    await expect.poll(() => alpha!.calls.length).toBe(1);
+    const cancel = await fetch(hub.url, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2, reason: { toString: 1 } } }) });
+    expect(cancel.status).toBe(202);
+    await expect.poll(() => alpha!.calls[0]!.ended, { timeout: 2000 }).toBe('cancelled');
+    void pending;
+  });
+
   it("the client's token never reaches an edge; the audit log names the token, client and device and redacts env", async () => {
     const { edges: [alpha], hub, client } = await fleet(['alpha']);
     await call(client, 'run_command', { host: 'alpha', command: 'printenv', env: { SECRET: 'hunter2' } });
