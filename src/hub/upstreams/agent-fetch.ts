@@ -1,4 +1,4 @@
-import { Agent, request, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent, request, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { PinnedAgent } from './pinned-agent.js';
@@ -18,26 +18,15 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
  */
 export interface AgentFetchNet {
   fetch: AgentFetch;
-  /**
-   * The same request on the same agent, answered as Node's own IncomingMessage (no web streams, no
-   * Headers object): the edge call path reads its JSON or SSE answer straight from it. Errors and the
-   * reset retry are those of `fetch`; a plain-HTTP URL for a pinned edge is refused the same way.
-   */
-  request(url: string | URL, init: RawRequestInit): Promise<IncomingMessage>;
   close(): void;
 }
 
-export interface RawRequestInit {
+interface RawRequestInit {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
   /** Aborting destroys the request and its response (reading it then errors with the signal's reason). */
   signal?: AbortSignal;
-  /**
-   * Given each request as it is sent (a reset retry sends a second): destroying it ends the call, for a
-   * caller that would rather not pay for an AbortController and its listeners on every request.
-   */
-  onRequest?: (request: ClientRequest) => void;
 }
 
 /** Where an URL points, as http.request takes it: parsed once per URL, not on every request. */
@@ -69,7 +58,6 @@ export function createAgentFetch(pin?: string): AgentFetchNet {
       const signal = init.signal;
       if (signal?.aborted) return reject(signal.reason);
       const req = open({ ...targetOf(input), agent, method: init.method ?? 'GET', headers: init.headers ?? {} });
-      init.onRequest?.(req);
       const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('aborted'), { name: 'AbortError' }));
       signal?.addEventListener('abort', onAbort, { once: true });
       let responded = false;
@@ -101,10 +89,6 @@ export function createAgentFetch(pin?: string): AgentFetchNet {
       if (https === Boolean(pin)) return send(input, { method: init.method, headers: headerObject(init.headers), body: typeof init.body === 'string' ? init.body : undefined, signal: init.signal ?? undefined }, true).then(toResponse);
       if (https) return fetch(input, init);
       return Promise.reject(schemeProblem(input));
-    },
-    request: (url, init) => {
-      const problem = schemeProblem(url);
-      return problem ? Promise.reject(problem) : send(url, init, true);
     },
     close: () => agent.destroy(),
   };
