@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { LanmcpError } from '../shared/errors.js';
+import { sha256Hex } from '../shared/hash.js';
 
 /** One client token as `.lanmcp/clients.json` keeps it: never the token, only its SHA-256. */
 export interface ClientTokenRecord {
@@ -27,9 +28,6 @@ export function generateClientToken(): string {
   return `lmc_${randomBytes(32).toString('base64url')}`;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** `sha256:3f2a1c9b0d4e`: enough to tell tokens apart in a list, useless to an attacker. */
 export function tokenFingerprint(sha256: string): string {

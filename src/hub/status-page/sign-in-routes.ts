@@ -1,6 +1,6 @@
 // `POST /login`, `GET /login` and `POST /logout`: a client token in, a session cookie out.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sha256Hex } from '../../secrets/client-tokens.js';
+import { sha256Hex } from '../../shared/hash.js';
 import type { ClientAuth } from '../auth.js';
 import { checkHostAndOrigin } from '../http-guard.js';
 import type { createRateLimiter } from '../rate-limit.js';

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { hubCommand } from '../../../src/cli/commands/hub.js';
 import { tokenCommand } from '../../../src/cli/commands/token.js';
 import { runCli } from '../../../src/cli/run.js';
-import { createClientTokenStore, sha256Hex } from '../../../src/secrets/client-tokens.js';
+import { createClientTokenStore } from '../../../src/secrets/client-tokens.js';
+import { sha256Hex } from '../../../src/shared/hash.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'lanmcp-tokens-'));
 
