@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { EdgeConfig } from './config.js';
 import type { Edge } from './edge.js';
+import { answerClientError, LINGER_MS } from '../shared/http-client-error.js';
 import { answerAfterBody, readBody, rejectTooLarge } from './http-body.js';
 import { acceptsBoth, checkHostAndOrigin, isJsonContentType, tokenMatches } from './http-rules.js';
 import {
@@ -38,6 +39,7 @@ export function createEdgeHttpServer(edge: Edge, config: EdgeConfig, options: Ed
     });
   };
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, { maxBytes: config.max_request_bytes, maxMs: LINGER_MS }));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];

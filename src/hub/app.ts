@@ -1,7 +1,8 @@
 import type { IncomingMessage, RequestListener, Server as HttpServer, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Device } from '../inventory/types.js';
+import { answerClientError, LINGER_MS } from '../shared/http-client-error.js';
 import { LANMCP_VERSION } from '../shared/version.js';
 import { createAuditLog } from './audit.js';
 import { createClientCheck, createGuard, type ClientAuth } from './auth.js';
@@ -55,19 +56,6 @@ declare module 'fastify' {
  * The hub as a Fastify app that never listens (tests use inject(); startHub listens). Upstream health
  * checks start when the app is ready; closing the app closes sessions and upstream connections.
  */
-/**
- * A malformed or oversized request head (400/431/408) is answered with `Connection: close` before the
- * socket goes, as node:http does, so a keep-alive client does not reuse a dead connection.
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
 /** Whether the fast lane takes requests (not once the hub is closing), and how many it answered. */
 export interface FastLaneState { open: boolean; served: number }
 
@@ -92,7 +80,9 @@ export function buildHub(options: HubOptions): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   // With TLS the server is an https.Server, which every route and hook here uses as an http.Server.
   const app = Fastify({
-    logger: false, bodyLimit, forceCloseConnections: true, clientErrorHandler: answerClientError,
+    logger: false, bodyLimit, forceCloseConnections: true,
+    // A request node:http cannot parse gets its status and a lingering close (shared/http-client-error.ts).
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, { maxBytes: bodyLimit, maxMs: LINGER_MS }),
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   const metrics = createMetrics();

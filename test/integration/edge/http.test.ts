@@ -7,6 +7,7 @@ import { createFakeSystem, type FakeSystem } from '../../unit/edge/fake-system.j
 import { createEdgeHttpServer } from '../../../src/edge/http.js';
 import { allowedHostnames } from '../../../src/edge/http-rules.js';
 import { TEST_TOKEN, testConfig } from '../../unit/edge/test-config.js';
+import { sendUnparsableThenKeepWriting } from '../../support/unparsable-request.js';
 import { MCP_HEADERS, listenEdge, rawRequest, rpc, sseMessages, type Listening } from './http-helpers.js';
 
 const runUntilAborted = (r: RunRequest) =>
@@ -102,6 +103,14 @@ describe('edge HTTP rules', () => {
     });
     expect(next).toEqual({ status: 200, reused: true });
     agent.destroy();
+  });
+
+  // Found by the lab fuzz run (seed 20261126, request #1723): a 19 KB header and a 53 KB body met a reset.
+  it('a head over 16 KiB gets 431 with Connection: close, and a client still sending its body meets no reset', async () => {
+    const { port } = await start();
+    const outcome = await sendUnparsableThenKeepWriting(port, { fillerBytes: 20_000, afterAnswer: 3000 });
+    expect(outcome.error).toBe('');
+    expect(outcome.answer).toBe('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
   it('413 also for a body streamed without Content-Length', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeEdge } from '../../fixtures/hub/fake-edge.js';
 import { edgeSpec } from '../hub/hub-helpers.js';
 import { deepArray } from './hostile-values.js';
+import { sendUnparsableThenKeepWriting } from '../../support/unparsable-request.js';
 import { createFuzzAgent, send } from './http-send.js';
 import { listenHub, startFuzzHub, type FuzzHub, type ListeningHub, type RecordingUpstream } from './hub-fixtures.js';
 
@@ -31,6 +32,15 @@ describe('hub findings of the fuzz runs', () => {
     const next = await send(hub.port, agent, { method: 'POST', path: '/mcp/stateless', headers, body: ping });
     agent.destroy();
     expect([big.status, next.status]).toEqual([431, 200]);
+  });
+
+  // Found by the lab fuzz run of the edge, which shares the fix (src/shared/http-client-error.ts): after
+  // that 431 the socket was destroyed while the client still sent its body, so over a real network the
+  // client met a reset instead of the 431. The hub now reads and drops the rest (bounded), then closes.
+  it('after a 431, a client still sending its body meets no reset', async () => {
+    const outcome = await sendUnparsableThenKeepWriting(hub.port, { fillerBytes: 20_000, afterAnswer: 64 * 1024 });
+    expect(outcome.answer).toMatch(/^HTTP\/1\.1 431 [^]*Connection: close/);
+    expect(outcome.error).toBe('');
   });
 
   // Found by the fuzz runs, now fixed (src/hub/sessions.ts create(), with src/hub/session-transport.ts close()): beyond `sessions.max` the
