@@ -1,10 +1,11 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { isMountedAs } from './mounts.js';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { isMountedAs, mountSource } from './mounts.js';
 import { runCommand } from './run.js';
+import { listLabStates } from './state.js';
 
 /**
- * Host settings the devices need (notes/test-lan.md). Both are only ever raised or added, never undone:
- * other labs, and whatever else runs on the host, may rely on them.
+ * Host settings the devices need (notes/test-lan.md). The inotify limits are only ever raised, never
+ * lowered: whatever else runs on the host may rely on them. The tmpfs for nspawn goes with the last lab.
  */
 const INOTIFY_MINIMUMS = [
   { path: '/proc/sys/fs/inotify/max_user_instances', min: 4096 }, // each booted systemd uses ~5
@@ -20,10 +21,29 @@ export async function prepareHost(): Promise<void> {
   await ensureNspawnTmpfs();
 }
 
+const NSPAWN_DIR = '/run/systemd/nspawn';
+/** The mount source that marks the tmpfs as ours (`mount` shows it), so only ours is ever unmounted. */
+const NSPAWN_TMPFS_SOURCE = 'lanmcp-nspawn';
+
 // nspawn refuses to delete its state directory when /run is on disk ("Failed to remove ... propagate").
 async function ensureNspawnTmpfs(): Promise<void> {
-  const dir = '/run/systemd/nspawn';
-  if ((await isMountedAs('/run', 'tmpfs')) || (await isMountedAs(dir, 'tmpfs'))) return;
-  await mkdir(dir, { recursive: true });
-  await runCommand(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'lanmcp-nspawn', dir]);
+  if ((await isMountedAs('/run', 'tmpfs')) || (await isMountedAs(NSPAWN_DIR, 'tmpfs'))) return;
+  await mkdir(NSPAWN_DIR, { recursive: true });
+  await runCommand(['mount', '-t', 'tmpfs', '-o', 'mode=0755', NSPAWN_TMPFS_SOURCE, NSPAWN_DIR]);
+}
+
+/**
+ * Unmounts the tmpfs prepareHost gave nspawn, unless a lab is left or a systemd-nspawn runs (a machine
+ * that is not a lab's may use it too). Throws with umount's words if it is busy.
+ */
+export async function releaseHost(): Promise<void> {
+  if ((await mountSource(NSPAWN_DIR)) !== NSPAWN_TMPFS_SOURCE) return;
+  if ((await listLabStates()).length > 0 || (await nspawnRuns())) return;
+  await runCommand(['umount', NSPAWN_DIR]);
+}
+
+async function nspawnRuns(): Promise<boolean> {
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const names = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')));
+  return names.some((name) => name.trim() === 'systemd-nspawn');
 }

@@ -48,8 +48,9 @@ export async function upLab(options: LabUpOptions = {}): Promise<LabInfo> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   await ensureLabRequirements(env, log);
-  await prepareHost();
+  // The state first: a `lab down` of another lab meanwhile then sees this one and keeps the host's tmpfs.
   const state = await ensureLabState(name, env, log);
+  await prepareHost();
   const paths = labPaths(name);
   const clientKey = await ensureClientKey(paths);
   await ensureBridge(name, state.subnet_index);

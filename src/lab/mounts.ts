@@ -33,3 +33,19 @@ export async function isMountedAs(dir: string, type: string): Promise<boolean> {
     return before?.split(' ')[4] === dir && after?.split(' ')[0] === type;
   });
 }
+
+/** The source of the filesystem mounted at `dir` itself (what `mount` shows first), or undefined. */
+export async function mountSource(dir: string): Promise<string | undefined> {
+  return parseMountSource(await readFile('/proc/self/mountinfo', 'utf8'), dir);
+}
+
+/** The source field of the topmost mount at `dir` in a mountinfo text. */
+export function parseMountSource(mountinfo: string, dir: string): string | undefined {
+  let source: string | undefined;
+  // Later lines are mounted over earlier ones at the same point: the last one is what `dir` shows.
+  for (const line of mountinfo.split('\n')) {
+    const [before, after] = line.split(' - ');
+    if (before?.split(' ')[4] === dir) source = after?.split(' ')[1];
+  }
+  return source;
+}

@@ -5,6 +5,7 @@ import { checkLabName, deviceName, netnsName } from './addressing.js';
 import { stopDevice, type BootTarget } from './boot.js';
 import { labCgroups, processesIn, removeLabCgroups } from './cgroups.js';
 import { devicePaths, unmountOverlay } from './device.js';
+import { releaseHost } from './host-setup.js';
 import { mapWithLimit } from '../shared/concurrency.js';
 import { mountsUnder, unmountUnder } from './mounts.js';
 import { deleteBridge, deleteDeviceNetwork, listLabLinks, listLabNamespaces } from './network.js';
@@ -31,8 +32,9 @@ export interface LabLeftovers {
 
 /**
  * Takes a lab down: devices power off cleanly (in parallel, 10 s grace, then killed), then overlays,
- * cgroups, veths, namespaces, the bridge and the state directory go. Works from names alone, so a lab
- * whose state was half-removed is still cleaned. Throws E_LAB_FAILED naming anything that stayed.
+ * cgroups, veths, namespaces, the bridge and the state directory go; after the last lab, the host's
+ * nspawn tmpfs too (releaseHost). Works from names alone, so a lab whose state was half-removed is
+ * still cleaned. Throws E_LAB_FAILED naming anything that stayed.
  */
 export async function downLab(name: string): Promise<LabDownReport> {
   checkLabName(name);
@@ -57,6 +59,11 @@ export async function downLab(name: string): Promise<LabDownReport> {
       hint: 'run `lanmcp lab down` again; if it stays, remove those by hand',
     });
   }
+  await releaseHost().catch((cause: unknown) => {
+    throw new LanmcpError('E_LAB_FAILED', `lab "${name}" is down but the tmpfs lanmcp mounted on /run/systemd/nspawn stays: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause, hint: 'see what uses it with `fuser -vm /run/systemd/nspawn`, then `umount /run/systemd/nspawn`',
+    });
+  });
   return { name, devices: ordinals.map(deviceName), existed: !isEmpty(before) };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMountPoints } from '../../../src/lab/mounts.js';
+import { parseMountPoints, parseMountSource } from '../../../src/lab/mounts.js';
 import { parseProcStat } from '../../../src/lab/processes.js';
 import { planRequirements, type HostFacts } from '../../../src/lab/requirements.js';
 
@@ -36,5 +36,15 @@ describe('/proc parsing', () => {
   it('decodes octal escapes in mountinfo mount points', () => {
     const text = '36 35 0:32 / /var/lib/lanmcp-lab/a\\040b/root rw,relatime - overlay overlay rw\n';
     expect(parseMountPoints(text)).toEqual(['/var/lib/lanmcp-lab/a b/root']);
+  });
+
+  it('names the source of the topmost mount at a point, and none where nothing is mounted', () => {
+    const text = [
+      '30 1 0:26 / /run/systemd/nspawn rw,relatime shared:9 - tmpfs tmpfs rw',
+      '31 30 0:27 / /run/systemd/nspawn rw,relatime shared:10 - tmpfs lanmcp-nspawn rw,mode=755',
+      '32 1 0:28 / /run/systemd/nspawn/propagate rw - tmpfs other rw',
+    ].join('\n');
+    expect(parseMountSource(text, '/run/systemd/nspawn')).toBe('lanmcp-nspawn');
+    expect(parseMountSource(text, '/run')).toBeUndefined();
   });
 });
