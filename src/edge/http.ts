@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { EdgeConfig } from './config.js';
 import type { Edge } from './edge.js';
 import { answerClientError, LINGER_MS } from '../shared/http-client-error.js';
@@ -39,7 +40,8 @@ export function createEdgeHttpServer(edge: Edge, config: EdgeConfig, options: Ed
     });
   };
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, { maxBytes: config.max_request_bytes, maxMs: LINGER_MS }));
+  const lingering = new Set<Duplex>();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, { maxBytes: config.max_request_bytes, maxMs: LINGER_MS, lingering }));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
@@ -130,6 +132,7 @@ export function createEdgeHttpServer(edge: Edge, config: EdgeConfig, options: Ed
     const deadline = Date.now() + graceMs;
     while (edge.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     server.closeIdleConnections();
+    for (const socket of lingering) socket.destroy();
     const forced = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
     await closed;
     clearTimeout(forced);

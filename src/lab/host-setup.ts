@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { isMountedAs, mountSource } from './mounts.js';
+import { mapWithLimit } from '../shared/concurrency.js';
 import { runCommand } from './run.js';
 import { listLabStates } from './state.js';
 
@@ -34,16 +35,25 @@ async function ensureNspawnTmpfs(): Promise<void> {
 
 /**
  * Unmounts the tmpfs prepareHost gave nspawn, unless a lab is left or a systemd-nspawn runs (a machine
- * that is not a lab's may use it too). Throws with umount's words if it is busy.
+ * that is not a lab's may use it too). Throws with umount's words if it stays mounted.
  */
 export async function releaseHost(): Promise<void> {
-  if ((await mountSource(NSPAWN_DIR)) !== NSPAWN_TMPFS_SOURCE) return;
-  if ((await listLabStates()).length > 0 || (await nspawnRuns())) return;
-  await runCommand(['umount', NSPAWN_DIR]);
+  let unmounted = false;
+  while ((await mountSource(NSPAWN_DIR)) === NSPAWN_TMPFS_SOURCE) {
+    if (await hostInUse()) return;
+    const result = await runCommand(['umount', NSPAWN_DIR], { allowFailure: true });
+    // Another lab's down may have unmounted it first; two ups at once may have stacked two: loop.
+    if (result.code !== 0 && (await mountSource(NSPAWN_DIR)) === NSPAWN_TMPFS_SOURCE) throw new Error(result.stderr.trim() || `umount ${NSPAWN_DIR} failed`);
+    unmounted ||= result.code === 0;
+  }
+  // A lab up that saved its state while this down checked may have found the tmpfs, now gone: put it back.
+  if (unmounted && (await listLabStates()).length > 0) await ensureNspawnTmpfs();
 }
 
-async function nspawnRuns(): Promise<boolean> {
+/** Whether a lab exists or a systemd-nspawn runs: then the tmpfs stays. */
+export async function hostInUse(): Promise<boolean> {
+  if ((await listLabStates()).length > 0) return true;
   const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
-  const names = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')));
+  const names = await mapWithLimit(pids, 32, (pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => ''));
   return names.some((name) => name.trim() === 'systemd-nspawn');
 }

@@ -8,11 +8,16 @@ import type { Duplex } from 'node:stream';
 // So the status goes out with `Connection: close`, the write side is closed, and what the client still sends
 // is read and dropped, bounded in bytes and time: the "lingering close" of Apache and nginx.
 
-export interface LingerBounds {
+export interface LingerOptions {
   /** Bytes read and dropped after the answer before the socket is destroyed. */
   maxBytes: number;
   /** Time after the answer before the socket is destroyed, whatever the client still does. */
   maxMs: number;
+  /**
+   * Holds the sockets lingering now, for a shutdown to destroy: node:http counts a socket whose request
+   * failed in its head as neither idle nor busy, so server.close() would wait for its timer.
+   */
+  lingering?: Set<Duplex>;
 }
 
 /** How long a refused client may go on sending: the edge's bound for a body it drops (http-body.ts). */
@@ -29,7 +34,7 @@ export function clientErrorStatus(code: string | undefined): string {
 }
 
 /** A `clientError` listener for an http.Server (Fastify: the `clientErrorHandler` option). */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, bounds: LingerBounds): void {
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, options: LingerOptions): void {
   // An errored parser reports the error again for every later chunk: the first report is the one answered.
   if (answered.has(socket)) return;
   answered.add(socket);
@@ -46,19 +51,23 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, 
     socket.destroy();
     return;
   }
-  lingerThenClose(socket, bounds);
+  lingerThenClose(socket, options);
 }
 
 /** Reads and drops the client's remaining bytes until it closes, or destroys the socket past the bounds. */
-function lingerThenClose(socket: Duplex, bounds: LingerBounds): void {
+function lingerThenClose(socket: Duplex, options: LingerOptions): void {
   // The errored parser is node:http's 'data' listener: without it no chunk is parsed (and reported) again.
   socket.removeAllListeners('data');
   let dropped = 0;
-  const timer = setTimeout(() => socket.destroy(), bounds.maxMs).unref();
-  socket.on('close', () => clearTimeout(timer));
+  const timer = setTimeout(() => socket.destroy(), options.maxMs).unref();
+  options.lingering?.add(socket);
+  socket.on('close', () => {
+    clearTimeout(timer);
+    options.lingering?.delete(socket);
+  });
   socket.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
-    if (dropped > bounds.maxBytes) socket.destroy();
+    if (dropped > options.maxBytes) socket.destroy();
   });
   socket.resume();
 }

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -205,6 +206,19 @@ describe('edge HTTP rules', () => {
     req.destroy();
     await vi.waitFor(() => expect(system.runs[0]!.signal.aborted).toBe(true));
     expect(String(system.runs[0]!.signal.reason)).toBe('the client closed the connection');
+  });
+
+  it('shutdown closes a connection lingering after a 431 at once, instead of waiting out the grace period', async () => {
+    const listening = await start();
+    edge = undefined;
+    const client = connect({ host: '127.0.0.1', port: listening.port, allowHalfOpen: true });
+    client.on('error', () => {});
+    client.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3000\r\nX-Filler: ${'f'.repeat(20_000)}\r\n\r\n`);
+    await new Promise((resolve) => client.once('data', resolve));
+    // A grace period far past the test's timeout: waiting it out would fail the test.
+    await listening.shutdown(60_000);
+    expect(await new Promise((resolve) => listening.server.getConnections((_error, count) => resolve(count)))).toBe(0);
+    client.destroy();
   });
 
   it('shutdown aborts running calls, lets their responses finish, then stops listening', async () => {
