@@ -50,8 +50,13 @@ export async function releaseHost(): Promise<void> {
   if (unmounted && (await listLabStates()).length > 0) await ensureNspawnTmpfs();
 }
 
+/** Whether the tmpfs is still mounted though releaseHost would unmount it now (a lab suite checks this). */
+export async function nspawnTmpfsLeftBehind(): Promise<boolean> {
+  return (await mountSource(NSPAWN_DIR)) === NSPAWN_TMPFS_SOURCE && !(await hostInUse());
+}
+
 /** Whether a lab exists or a systemd-nspawn runs: then the tmpfs stays. */
-export async function hostInUse(): Promise<boolean> {
+async function hostInUse(): Promise<boolean> {
   if ((await listLabStates()).length > 0) return true;
   const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
   const names = await mapWithLimit(pids, 32, (pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => ''));

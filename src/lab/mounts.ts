@@ -1,12 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { runCommand } from './run.js';
 
-/** Mount points listed in a /proc/PID/mountinfo text (field 5, with its octal escapes decoded). */
-export function parseMountPoints(mountinfo: string): string[] {
+/** One mountinfo line: mount point (field 5, octal escapes decoded), then type and source after ` - `. */
+interface MountEntry { point: string; type: string | undefined; source: string | undefined }
+
+function parseMountInfo(mountinfo: string): MountEntry[] {
   return mountinfo.split('\n').flatMap((line) => {
-    const field = line.split(' ')[4];
-    return field === undefined ? [] : [field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))];
+    const [before, after] = line.split(' - ');
+    const field = before?.split(' ')[4];
+    if (field === undefined) return [];
+    const [type, source] = after?.split(' ') ?? [];
+    return [{ point: field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))), type, source }];
   });
+}
+
+/** Mount points listed in a /proc/PID/mountinfo text. */
+export function parseMountPoints(mountinfo: string): string[] {
+  return parseMountInfo(mountinfo).map((entry) => entry.point);
 }
 
 /** Mount points at or below `dir` in this mount namespace, deepest first (the order to unmount them). */
@@ -27,11 +37,7 @@ export async function unmountUnder(dir: string): Promise<void> {
 
 /** Whether `dir` is itself a mount point of filesystem type `type`. */
 export async function isMountedAs(dir: string, type: string): Promise<boolean> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
-  return text.split('\n').some((line) => {
-    const [before, after] = line.split(' - ');
-    return before?.split(' ')[4] === dir && after?.split(' ')[0] === type;
-  });
+  return parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8')).some((entry) => entry.point === dir && entry.type === type);
 }
 
 /** The source of the filesystem mounted at `dir` itself (what `mount` shows first), or undefined. */
@@ -39,13 +45,7 @@ export async function mountSource(dir: string): Promise<string | undefined> {
   return parseMountSource(await readFile('/proc/self/mountinfo', 'utf8'), dir);
 }
 
-/** The source field of the topmost mount at `dir` in a mountinfo text. */
+/** The source of the topmost mount at `dir`: later lines are mounted over earlier ones at the same point. */
 export function parseMountSource(mountinfo: string, dir: string): string | undefined {
-  let source: string | undefined;
-  // Later lines are mounted over earlier ones at the same point: the last one is what `dir` shows.
-  for (const line of mountinfo.split('\n')) {
-    const [before, after] = line.split(' - ');
-    if (before?.split(' ')[4] === dir) source = after?.split(' ')[1];
-  }
-  return source;
+  return parseMountInfo(mountinfo).filter((entry) => entry.point === dir).at(-1)?.source;
 }

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { isLanmcpError } from '../../src/shared/errors.js';
 import { upLab, type LabInfo } from '../../src/lab/lab.js';
-import { hostInUse } from '../../src/lab/host-setup.js';
+import { nspawnTmpfsLeftBehind } from '../../src/lab/host-setup.js';
 import { isRunning } from '../../src/lab/processes.js';
-import { mountSource } from '../../src/lab/mounts.js';
 import { labPaths } from '../../src/lab/state.js';
 import { downLab } from '../../src/lab/teardown.js';
 
@@ -59,7 +58,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (still.length > 0) return log(`left running: another test run (pid ${still.join(', ')}) still uses it`);
     await downLab(name);
     // The last lab down takes the host's nspawn tmpfs with it (releaseHost); a run leaves no mount behind.
-    if (!(await hostInUse()) && (await mountSource('/run/systemd/nspawn')) === 'lanmcp-nspawn') {
+    if (await nspawnTmpfsLeftBehind()) {
       throw new Error('the lab tests left the tmpfs lanmcp mounted on /run/systemd/nspawn behind, with no lab running');
     }
   };

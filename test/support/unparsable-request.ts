@@ -13,8 +13,13 @@ export interface UnparsableOutcome {
  * `afterAnswer` bytes are sent once the answer is in (in parts), then the client half-closes and waits for the
  * server to close. A server that destroyed the socket at once answers those bytes with a reset.
  */
+/** A request head node:http refuses (431): a `fillerBytes` header, announcing a body of `bodyBytes`. */
+export function oversizedHead(options: { fillerBytes: number; bodyBytes: number; host?: string }): string {
+  return `POST /mcp HTTP/1.1\r\nHost: ${options.host ?? '127.0.0.1'}\r\nContent-Type: application/json\r\nContent-Length: ${options.bodyBytes}\r\nX-Filler: ${'f'.repeat(options.fillerBytes)}\r\n\r\n`;
+}
+
 export function sendUnparsableThenKeepWriting(port: number, options: { fillerBytes: number; afterAnswer: number; host?: string }): Promise<UnparsableOutcome> {
-  const head = `POST /mcp HTTP/1.1\r\nHost: ${options.host ?? `127.0.0.1:${port}`}\r\nContent-Type: application/json\r\nContent-Length: ${1024 + options.afterAnswer}\r\nX-Filler: ${'f'.repeat(options.fillerBytes)}\r\n\r\n`;
+  const head = oversizedHead({ fillerBytes: options.fillerBytes, bodyBytes: 1024 + options.afterAnswer, host: options.host ?? `127.0.0.1:${port}` });
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
     const chunks: Buffer[] = [];

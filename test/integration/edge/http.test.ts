@@ -8,7 +8,7 @@ import { createFakeSystem, type FakeSystem } from '../../unit/edge/fake-system.j
 import { createEdgeHttpServer } from '../../../src/edge/http.js';
 import { allowedHostnames } from '../../../src/edge/http-rules.js';
 import { TEST_TOKEN, testConfig } from '../../unit/edge/test-config.js';
-import { sendUnparsableThenKeepWriting } from '../../support/unparsable-request.js';
+import { oversizedHead, sendUnparsableThenKeepWriting } from '../../support/unparsable-request.js';
 import { MCP_HEADERS, listenEdge, rawRequest, rpc, sseMessages, type Listening } from './http-helpers.js';
 
 const runUntilAborted = (r: RunRequest) =>
@@ -213,7 +213,7 @@ describe('edge HTTP rules', () => {
     edge = undefined;
     const client = connect({ host: '127.0.0.1', port: listening.port, allowHalfOpen: true });
     client.on('error', () => {});
-    client.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3000\r\nX-Filler: ${'f'.repeat(20_000)}\r\n\r\n`);
+    client.write(oversizedHead({ fillerBytes: 20_000, bodyBytes: 3000 }));
     await new Promise((resolve) => client.once('data', resolve));
     // A grace period far past the test's timeout: waiting it out would fail the test.
     await listening.shutdown(60_000);

@@ -3,7 +3,7 @@ import { connect, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answerClientError, clientErrorStatus } from '../../../src/shared/http-client-error.js';
-import { sendUnparsableThenKeepWriting } from '../../support/unparsable-request.js';
+import { oversizedHead, sendUnparsableThenKeepWriting } from '../../support/unparsable-request.js';
 
 // The lingering close on a bare node:http server: what the edge and the hub add to it is tested with them
 // (test/integration/edge/http.test.ts, test/integration/fuzz/hub-findings.test.ts).
@@ -45,7 +45,7 @@ describe('answerClientError', () => {
     const { port, answered } = await listen(4096, 5000);
     const client = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
     client.on('error', () => {});
-    client.write(`POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\nX-Filler: ${'f'.repeat(20_000)}\r\n\r\n`);
+    client.write(oversizedHead({ fillerBytes: 20_000, bodyBytes: 100_000 }));
     await new Promise((resolve) => client.once('data', resolve));
     const [socket] = answered();
     const closed = new Promise((resolve) => socket!.once('close', resolve));
@@ -61,7 +61,7 @@ describe('answerClientError', () => {
     const { port, answered } = await listen(1_000_000, 200);
     const client = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
     client.on('error', () => {});
-    client.write(`POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\nX-Filler: ${'f'.repeat(20_000)}\r\n\r\n`);
+    client.write(oversizedHead({ fillerBytes: 20_000, bodyBytes: 100_000 }));
     const answer = await new Promise<string>((resolve) => client.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     const [socket] = answered();
